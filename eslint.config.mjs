@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'client/dist/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
+    // Projections are pure: events in, read-model operations out. No I/O, no clock, no randomness.
+    files: ['projections/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'net', 'http', 'os', 'child_process'], message: 'projections are pure' },
+            { group: ['mongodb', '@eventstore/*', 'koa', 'koa-*', '@koa/*'], message: 'projections are pure' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'time comes from event metadata' },
+        { object: 'Math', property: 'random', message: 'projections are deterministic' },
+      ],
+    },
+  },
+  {
+    // Only the event-store adapter (and the embedded server it talks to) may use the client.
+    files: ['src/**/*.ts'],
+    ignores: ['src/eventstore/**', 'src/embedded-eventstore/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@eventstore/*'], message: 'use src/eventstore' }] },
+      ],
+    },
+  },
+);
