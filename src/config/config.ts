@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no', ''])
+  .transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  EVENTSTORE_URL: z.string().url().optional(),
+  EVENTSTORE_PORT: z.coerce.number().int().min(0).max(65535).default(2113),
+  MONGODB_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://')
+    .optional(),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only')
+    .default('music_stats'),
+  MONGODB_BULK_CHUNK: positiveInt.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: bool.default(false),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  CORS_ORIGINS: z.string().default('*'),
+  SKIP_THRESHOLD_SECONDS: z.coerce.number().min(0).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROJECTOR_BATCH_SIZE: positiveInt.default(1000),
+  PROJECTOR_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(25),
+  JOBS_ENABLED: bool.default(true),
+});
+
+export type Config = Readonly<{
+  env: string;
+  host: string;
+  port: number;
+  eventStoreUrl: string | undefined;
+  eventStorePort: number;
+  mongoUrl: string | undefined;
+  mongoDb: string;
+  mongoBulkChunk: number | undefined;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  trustProxy: boolean;
+  rateLimitPerMinute: number;
+  corsOrigins: '*' | readonly string[];
+  skipThresholdSeconds: number;
+  logLevel: string;
+  projectorBatchSize: number;
+  projectorBatchDelayMs: number;
+  jobsEnabled: boolean;
+}>;
+
+export class ConfigError extends Error {
+  readonly type = 'ConfigError';
+}
+
+/** Parses the environment once; every problem names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const origins = e.CORS_ORIGINS.trim();
+  return Object.freeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    eventStoreUrl: e.EVENTSTORE_URL,
+    eventStorePort: e.EVENTSTORE_PORT,
+    mongoUrl: e.MONGODB_URL,
+    mongoDb: e.MONGODB_DB,
+    mongoBulkChunk: e.MONGODB_BULK_CHUNK,
+    dataDir: path.resolve(e.DATA_DIR),
+    jwtSecret: e.AUTH_JWT_SECRET,
+    trustProxy: e.TRUST_PROXY,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    corsOrigins:
+      origins === '*'
+        ? '*'
+        : Object.freeze(
+            origins
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+          ),
+    skipThresholdSeconds: e.SKIP_THRESHOLD_SECONDS,
+    logLevel: e.LOG_LEVEL,
+    projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
+    projectorBatchDelayMs: e.PROJECTOR_BATCH_DELAY_MS,
+    jobsEnabled: e.JOBS_ENABLED,
+  });
+}

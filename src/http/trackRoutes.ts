@@ -1,0 +1,11 @@
+import Router from '@koa/router';
+import type { Db } from 'mongodb';
+import { getTrack } from '../queries/getTrack';
+
+export function trackRoutes(deps: { db: Db }) {
+  const router = new Router();
+  router.get('/api/tracks/:trackId', async (ctx) => {
+    ctx.body = await getTrack(deps.db, ctx.params.trackId!);
+  });
+  return router;
+}

@@ -1,0 +1,38 @@
+import type { Db } from 'mongodb';
+import { trackCountersCollection, type TrackCountersDoc } from '../../projections/trackCounters';
+import { NotFoundError } from '../errors';
+
+export type TrackDto = {
+  trackId: string;
+  artistId: string | null;
+  title: string | null;
+  durationSeconds: number | null;
+  playCount: number;
+  skipCount: number;
+  likeCount: number;
+  saveCount: number;
+  shareCount: number;
+  downloadCount: number;
+};
+
+/** Public counters and catalog fields of one track: a single document read. */
+export async function getTrack(
+  db: Db,
+  trackId: string,
+  collectionName: string = trackCountersCollection,
+): Promise<TrackDto> {
+  const doc = await db.collection<TrackCountersDoc>(collectionName).findOne({ _id: trackId });
+  if (!doc) throw new NotFoundError(`track ${trackId} not found`);
+  return {
+    trackId,
+    artistId: doc.artistId ?? null,
+    title: doc.title ?? null,
+    durationSeconds: doc.durationSeconds ?? null,
+    playCount: doc.playCount ?? 0,
+    skipCount: doc.skipCount ?? 0,
+    likeCount: doc.likeCount ?? 0,
+    saveCount: doc.saveCount ?? 0,
+    shareCount: doc.shareCount ?? 0,
+    downloadCount: doc.downloadCount ?? 0,
+  };
+}
