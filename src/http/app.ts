@@ -2,6 +2,7 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import type { Db } from 'mongodb';
+import type { Auth } from '../auth/auth';
 import type { Config } from '../config/config';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
@@ -16,6 +17,7 @@ export type AppDeps = {
   store: EventStore;
   db: Db;
   readiness: Readiness;
+  auth: Auth;
   clock?: () => Date;
 };
 
@@ -48,6 +50,7 @@ export function createApp(deps: AppDeps): Koa {
       jsonStrict: false,
     }),
   );
+  app.use(deps.auth.authenticate);
   for (const router of [
     healthRoutes(deps.readiness),
     ingestionRoutes({
