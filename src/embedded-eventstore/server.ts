@@ -1,0 +1,106 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
+import { appendHandler } from './grpc/appendHandler';
+import { batchAppendHandler } from './grpc/batchAppendHandler';
+import { deleteHandler, tombstoneHandler } from './grpc/deleteHandlers';
+import { readHandler } from './grpc/readHandler';
+import { serverFeaturesHandler } from './grpc/serverFeatures';
+import { Store } from './store/eventStore';
+import type { StoreLogger } from './store/types';
+import { silentLogger } from './store/types';
+
+export interface EmbeddedEventStoreOptions {
+  dataDir: string;
+  /** 0 = a random free port. Default 2113. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logger?: StoreLogger;
+  /** Bytes per log segment file (default 256 MiB; tests use small ones). */
+  segmentSize?: number;
+  /** Largest append in bytes of data + metadata (default 1 MiB, as the real server). */
+  maxAppendSize?: number;
+}
+
+export interface EmbeddedEventStore {
+  port: number;
+  /** e.g. `esdb://127.0.0.1:2113?tls=false` */
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Read responses are pre-encoded Buffers (see readRespEncoder.ts), so Read gets a serializer that
+ * passes Buffers through; everything else is the client's own generated definition.
+ */
+const streamsDefinition = {
+  ...StreamsService,
+  read: {
+    ...StreamsService.read,
+    responseSerialize: (m: Buffer | { serializeBinary(): Uint8Array }) =>
+      Buffer.isBuffer(m) ? m : Buffer.from(m.serializeBinary()),
+  },
+} as unknown as ServiceDefinition;
+
+/** Starts a gRPC server speaking EventStoreDB's protocol over a durable log in `dataDir`. */
+export async function startEmbeddedEventStore(opts: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
+  const logger = opts.logger ?? silentLogger;
+  const host = opts.host ?? '127.0.0.1';
+  const store = await Store.open({
+    dataDir: opts.dataDir,
+    logger,
+    segmentSize: opts.segmentSize,
+    maxAppendSize: opts.maxAppendSize,
+  });
+  const server = new Server({
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const streams: UntypedServiceImplementation = {
+    read: readHandler(store),
+    append: appendHandler(store),
+    batchAppend: batchAppendHandler(store),
+    delete: deleteHandler(store),
+    tombstone: tombstoneHandler(store),
+  };
+  server.addService(streamsDefinition, streams);
+  server.addService(ServerFeaturesService as unknown as ServiceDefinition, {
+    getSupportedMethods: serverFeaturesHandler(),
+  });
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${opts.port ?? 2113}`, ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  logger.info({ port, dataDir: opts.dataDir, events: store.index.all.count }, 'embedded event store listening');
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    connectionString: `esdb://${host}:${port}?tls=false`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, 2000);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await store.close();
+        logger.info({ port }, 'embedded event store stopped');
+      })();
+      return closing;
+    },
+  };
+}
