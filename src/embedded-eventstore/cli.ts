@@ -11,7 +11,11 @@ const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(2113),
   data: z.string().min(1).default('./data/eventstore'),
   host: z.string().min(1).default('127.0.0.1'),
-  segmentSize: z.coerce.number().int().min(1024 * 1024).optional(),
+  segmentSize: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .optional(),
 });
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -44,7 +48,9 @@ async function main(): Promise<void> {
     segmentSize: args.segmentSize,
     logger,
   });
-  process.stdout.write(`${JSON.stringify({ port: server.port, connectionString: server.connectionString })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: server.port, connectionString: server.connectionString })}\n`,
+  );
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     server.close().then(
@@ -60,6 +66,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'embedded event store failed', err: String(err) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'error', msg: 'embedded event store failed', err: String(err) })}\n`,
+  );
   process.exit(1);
 });

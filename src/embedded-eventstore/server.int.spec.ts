@@ -24,7 +24,9 @@ async function collect(it: AsyncIterable<ResolvedEvent>): Promise<ResolvedEvent[
 
 async function readAllTrackEvents(client: EventStoreDBClient): Promise<string[]> {
   const all = await collect(client.readAll({ fromPosition: START, direction: FORWARDS }));
-  return all.filter((e) => e.event!.streamId.startsWith('track-')).map((e) => `${e.event!.streamId}@${e.event!.revision}`);
+  return all
+    .filter((e) => e.event!.streamId.startsWith('track-'))
+    .map((e) => `${e.event!.streamId}@${e.event!.revision}`);
 }
 
 describe('embedded event store through the official client', () => {
@@ -38,26 +40,42 @@ describe('embedded event store through the official client', () => {
 
   it('appends with any / no_stream / exact revision and reports the actual revision on conflict', async () => {
     const { client } = t;
-    const first = await client.appendToStream('track-a', [ev('TrackPlayed', { n: 1 }), ev('TrackPlayed', { n: 2 })], {
-      expectedRevision: NO_STREAM,
-    });
+    const first = await client.appendToStream(
+      'track-a',
+      [ev('TrackPlayed', { n: 1 }), ev('TrackPlayed', { n: 2 })],
+      {
+        expectedRevision: NO_STREAM,
+      },
+    );
     expect(first.nextExpectedRevision).toBe(1n);
     expect(first.position!.commit).toBeGreaterThan(0n);
-    const second = await client.appendToStream('track-a', ev('TrackLiked'), { expectedRevision: 1n });
+    const second = await client.appendToStream('track-a', ev('TrackLiked'), {
+      expectedRevision: 1n,
+    });
     expect(second.nextExpectedRevision).toBe(2n);
-    const third = await client.appendToStream('track-a', ev('TrackSaved'), { expectedRevision: ANY });
+    const third = await client.appendToStream('track-a', ev('TrackSaved'), {
+      expectedRevision: ANY,
+    });
     expect(third.nextExpectedRevision).toBe(3n);
     expect(third.position!.commit).toBeGreaterThan(second.position!.commit);
 
     const stale = client.appendToStream('track-a', ev('TrackPlayed'), { expectedRevision: 1n });
     await expect(stale).rejects.toBeInstanceOf(WrongExpectedVersionError);
-    await expect(stale).rejects.toMatchObject({ actualVersion: 3n, expectedVersion: 1n, streamName: 'track-a' });
-    await expect(client.appendToStream('track-a', ev('X'), { expectedRevision: NO_STREAM })).rejects.toMatchObject({
+    await expect(stale).rejects.toMatchObject({
+      actualVersion: 3n,
+      expectedVersion: 1n,
+      streamName: 'track-a',
+    });
+    await expect(
+      client.appendToStream('track-a', ev('X'), { expectedRevision: NO_STREAM }),
+    ).rejects.toMatchObject({
       type: 'wrong-expected-version',
       actualVersion: 3n,
       expectedVersion: 'no_stream',
     });
-    await expect(client.appendToStream('track-new', ev('X'), { expectedRevision: 0n })).rejects.toMatchObject({
+    await expect(
+      client.appendToStream('track-new', ev('X'), { expectedRevision: 0n }),
+    ).rejects.toMatchObject({
       actualVersion: 'no_stream',
     });
   });
@@ -70,7 +88,9 @@ describe('embedded event store through the official client', () => {
     );
     const all = await collect(client.readStream('track-r'));
     expect(all.map((e) => e.event!.data)).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })));
-    expect(all.map((e) => e.event!.revision)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(i)));
+    expect(all.map((e) => e.event!.revision)).toEqual(
+      Array.from({ length: 10 }, (_, i) => BigInt(i)),
+    );
     const e0 = all[0]!.event!;
     expect(e0.isJson).toBe(true);
     expect(e0.type).toBe('TrackPlayed');
@@ -79,16 +99,22 @@ describe('embedded event store through the official client', () => {
 
     const fromRev = await collect(client.readStream('track-r', { fromRevision: 4n, maxCount: 3 }));
     expect(fromRev.map((e) => e.event!.revision)).toEqual([4n, 5n, 6n]);
-    const back = await collect(client.readStream('track-r', { fromRevision: END, direction: BACKWARDS, maxCount: 2 }));
+    const back = await collect(
+      client.readStream('track-r', { fromRevision: END, direction: BACKWARDS, maxCount: 2 }),
+    );
     expect(back.map((e) => e.event!.revision)).toEqual([9n, 8n]);
-    const backFrom = await collect(client.readStream('track-r', { fromRevision: 2n, direction: BACKWARDS }));
+    const backFrom = await collect(
+      client.readStream('track-r', { fromRevision: 2n, direction: BACKWARDS }),
+    );
     expect(backFrom.map((e) => e.event!.revision)).toEqual([2n, 1n, 0n]);
     const past = await collect(client.readStream('track-r', { fromRevision: 10n }));
     expect(past).toEqual([]);
   });
 
   it('reports a missing stream as StreamNotFoundError', async () => {
-    await expect(collect(t.client.readStream('track-missing'))).rejects.toBeInstanceOf(StreamNotFoundError);
+    await expect(collect(t.client.readStream('track-missing'))).rejects.toBeInstanceOf(
+      StreamNotFoundError,
+    );
   });
 
   it('reads $all forwards in append order, never with an event at position 0', async () => {
@@ -101,17 +127,25 @@ describe('embedded event store through the official client', () => {
     const positions = all.map((e) => e.event!.position!.commit);
     expect(positions[0]).toBeGreaterThan(0n);
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-    const fromSecond = await collect(client.readAll({ fromPosition: all[1]!.event!.position!, maxCount: 2 }));
+    const fromSecond = await collect(
+      client.readAll({ fromPosition: all[1]!.event!.position!, maxCount: 2 }),
+    );
     expect(fromSecond.map((e) => e.event!.type)).toEqual(['B', 'C']);
   });
 
   it('catches up a filtered $all subscription and switches to live without gaps or duplicates', async () => {
     const { client } = t;
     for (let i = 0; i < 20; i++) {
-      await client.appendToStream(`track-${i % 5}`, [ev('TrackPlayed', { i }), ev('TrackLiked', { i })]);
+      await client.appendToStream(`track-${i % 5}`, [
+        ev('TrackPlayed', { i }),
+        ev('TrackLiked', { i }),
+      ]);
       await client.appendToStream(`user-${i}`, ev('Other'));
     }
-    const sub = client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes: ['track-'] }) });
+    const sub = client.subscribeToAll({
+      fromPosition: START,
+      filter: streamNameFilter({ prefixes: ['track-'] }),
+    });
     const seen: string[] = [];
     let caughtUp = false;
     sub.on('caughtUp', () => {
@@ -159,8 +193,22 @@ describe('embedded event store through the official client', () => {
     const again = await startTempServer(t.dir);
     try {
       const after = await collect(again.client.readAll());
-      expect(after.map((e) => [e.event!.id, e.event!.streamId, e.event!.revision, e.event!.position, e.event!.data])).toEqual(
-        before.map((e) => [e.event!.id, e.event!.streamId, e.event!.revision, e.event!.position, e.event!.data]),
+      expect(
+        after.map((e) => [
+          e.event!.id,
+          e.event!.streamId,
+          e.event!.revision,
+          e.event!.position,
+          e.event!.data,
+        ]),
+      ).toEqual(
+        before.map((e) => [
+          e.event!.id,
+          e.event!.streamId,
+          e.event!.revision,
+          e.event!.position,
+          e.event!.data,
+        ]),
       );
       const next = await again.client.appendToStream('track-k', ev('D'), { expectedRevision: 1n });
       expect(next.nextExpectedRevision).toBe(2n);

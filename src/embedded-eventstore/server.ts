@@ -45,7 +45,9 @@ const streamsDefinition = {
 } as unknown as ServiceDefinition;
 
 /** Starts a gRPC server speaking EventStoreDB's protocol over a durable log in `dataDir`. */
-export async function startEmbeddedEventStore(opts: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
+export async function startEmbeddedEventStore(
+  opts: EmbeddedEventStoreOptions,
+): Promise<EmbeddedEventStore> {
   const logger = opts.logger ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
   const store = await Store.open({
@@ -72,15 +74,20 @@ export async function startEmbeddedEventStore(opts: EmbeddedEventStoreOptions): 
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${opts.port ?? 2113}`, ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
+      server.bindAsync(
+        `${host}:${opts.port ?? 2113}`,
+        ServerCredentials.createInsecure(),
+        (err, p) => (err ? reject(err) : resolve(p)),
       );
     });
   } catch (err) {
     await store.close();
     throw err;
   }
-  logger.info({ port, dataDir: opts.dataDir, events: store.index.all.count }, 'embedded event store listening');
+  logger.info(
+    { port, dataDir: opts.dataDir, events: store.index.all.count },
+    'embedded event store listening',
+  );
   let closing: Promise<void> | null = null;
   return {
     port,

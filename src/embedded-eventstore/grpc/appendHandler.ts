@@ -1,6 +1,6 @@
 import type { sendUnaryData, ServerReadableStream } from '@grpc/grpc-js';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
-import type { AppendReq} from '@eventstore/db-client/generated/streams_pb';
+import type { AppendReq } from '@eventstore/db-client/generated/streams_pb';
 import { AppendResp } from '@eventstore/db-client/generated/streams_pb';
 import type { NewEvent } from '../log/record';
 import type { Store } from '../store/eventStore';
@@ -11,7 +11,10 @@ import type { GrpcError } from './errors';
 
 /** Streams.Append: one options message, then the proposed events; one response. */
 export function appendHandler(store: Store) {
-  return (call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>): void => {
+  return (
+    call: ServerReadableStream<AppendReq, AppendResp>,
+    callback: sendUnaryData<AppendResp>,
+  ): void => {
     let stream: string | undefined;
     let expected: ExpectedRevision | undefined;
     const events: NewEvent[] = [];
@@ -44,7 +47,8 @@ export function appendHandler(store: Store) {
     });
     call.on('end', () => {
       if (done) return;
-      if (stream === undefined || expected === undefined) return fail(internalError('append options missing'));
+      if (stream === undefined || expected === undefined)
+        return fail(internalError('append options missing'));
       store.append(stream, expected, events).then(
         (outcome) => {
           if (done) return;
@@ -59,7 +63,11 @@ export function appendHandler(store: Store) {
   };
 }
 
-function toAppendResp(stream: string, expected: ExpectedRevision, outcome: AppendOutcome): AppendResp | GrpcError {
+function toAppendResp(
+  stream: string,
+  expected: ExpectedRevision,
+  outcome: AppendOutcome,
+): AppendResp | GrpcError {
   const resp = new AppendResp();
   if (outcome.ok) {
     const success = new AppendResp.Success();

@@ -2,14 +2,19 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Empty as PbEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import { AllStreamPosition, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import type { UUID } from '@eventstore/db-client/generated/shared_pb';
-import type { BatchAppendReq} from '@eventstore/db-client/generated/streams_pb';
+import type { BatchAppendReq } from '@eventstore/db-client/generated/streams_pb';
 import { BatchAppendResp } from '@eventstore/db-client/generated/streams_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import type { NewEvent } from '../log/record';
 import type { Store } from '../store/eventStore';
 import type { AppendOutcome, ExpectedRevision } from '../store/types';
 import { expectedFrom, RequestError, streamName, toNewEvent } from './convert';
-import { batchMaxAppendSize, batchOtherError, batchStreamDeleted, batchWrongExpectedVersion } from './errors';
+import {
+  batchMaxAppendSize,
+  batchOtherError,
+  batchStreamDeleted,
+  batchWrongExpectedVersion,
+} from './errors';
 
 interface OpenBatch {
   correlationId: UUID;
@@ -62,7 +67,12 @@ export function batchAppendHandler(store: Store) {
         open.delete(key);
         const resp = new BatchAppendResp();
         resp.setCorrelationId(correlationId);
-        resp.setError(batchOtherError(Code.INVALID_ARGUMENT, err instanceof RequestError ? err.grpc.details : String(err)));
+        resp.setError(
+          batchOtherError(
+            Code.INVALID_ARGUMENT,
+            err instanceof RequestError ? err.grpc.details : String(err),
+          ),
+        );
         call.write(resp);
       }
     });
@@ -70,7 +80,11 @@ export function batchAppendHandler(store: Store) {
       inFlight++;
       const append =
         batch.size > store.maxAppendSize
-          ? Promise.resolve<AppendOutcome>({ ok: false, reason: 'too_big', maxAppendSize: store.maxAppendSize })
+          ? Promise.resolve<AppendOutcome>({
+              ok: false,
+              reason: 'too_big',
+              maxAppendSize: store.maxAppendSize,
+            })
           : store.append(batch.stream, batch.expected, batch.events);
       append
         .then(

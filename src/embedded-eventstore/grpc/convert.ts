@@ -54,9 +54,10 @@ export function toNewEvent(m: ProposedMessageLike): NewEvent {
   const meta = m.getMetadataMap();
   const type = meta.get('type');
   const contentType = meta.get('content-type');
-  const missing = [type === undefined ? 'type' : null, contentType === undefined ? 'content-type' : null].filter(
-    (x): x is string => x !== null,
-  );
+  const missing = [
+    type === undefined ? 'type' : null,
+    contentType === undefined ? 'content-type' : null,
+  ].filter((x): x is string => x !== null);
   if (missing.length > 0) {
     throw badRequest(`Required metadata properties are missing: ${missing.join(', ')}`, {
       exception: 'missing-required-metadata-property',

@@ -1,5 +1,5 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { DeleteReq, TombstoneReq} from '@eventstore/db-client/generated/streams_pb';
+import type { DeleteReq, TombstoneReq } from '@eventstore/db-client/generated/streams_pb';
 import { DeleteResp, TombstoneResp } from '@eventstore/db-client/generated/streams_pb';
 import type { Store } from '../store/eventStore';
 import { expectedFrom, RequestError, streamName } from './convert';
@@ -7,7 +7,10 @@ import { internalError, streamDeletedError, wrongExpectedVersionError } from './
 
 /** Streams.Delete (soft: `$tb` = max in the metastream) and Streams.Tombstone (hard, forever). */
 export function deleteHandler(store: Store) {
-  return (call: ServerUnaryCall<DeleteReq, DeleteResp>, callback: sendUnaryData<DeleteResp>): void => {
+  return (
+    call: ServerUnaryCall<DeleteReq, DeleteResp>,
+    callback: sendUnaryData<DeleteResp>,
+  ): void => {
     run(store, call.request.getOptions(), false, callback, (position) => {
       const resp = new DeleteResp();
       const pos = new DeleteResp.Position();
@@ -20,7 +23,10 @@ export function deleteHandler(store: Store) {
 }
 
 export function tombstoneHandler(store: Store) {
-  return (call: ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: sendUnaryData<TombstoneResp>): void => {
+  return (
+    call: ServerUnaryCall<TombstoneReq, TombstoneResp>,
+    callback: sendUnaryData<TombstoneResp>,
+  ): void => {
     run(store, call.request.getOptions(), true, callback, (position) => {
       const resp = new TombstoneResp();
       const pos = new TombstoneResp.Position();

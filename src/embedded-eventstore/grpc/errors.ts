@@ -3,7 +3,13 @@ import type { StatusObject } from '@grpc/grpc-js';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { Empty as PbEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
-import { BadRequest, MaximumAppendSizeExceeded, StreamDeleted, StreamIdentifier, WrongExpectedVersion } from '@eventstore/db-client/generated/shared_pb';
+import {
+  BadRequest,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
+  StreamIdentifier,
+  WrongExpectedVersion,
+} from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import type { ExpectedRevision } from '../store/types';
 
@@ -11,7 +17,11 @@ import type { ExpectedRevision } from '../store/types';
  * Errors as the real server sends them: a gRPC status whose trailing metadata carries `exception`
  * plus detail keys; the client's `convertToCommandError` turns these into its typed errors.
  */
-export type GrpcError = Partial<StatusObject> & { code: status; details: string; metadata: Metadata };
+export type GrpcError = Partial<StatusObject> & {
+  code: status;
+  details: string;
+  metadata: Metadata;
+};
 
 function grpcError(code: status, details: string, meta: Record<string, string>): GrpcError {
   const metadata = new Metadata();
@@ -45,7 +55,11 @@ export function expectedVersionNumber(e: ExpectedRevision): string {
   }
 }
 
-export function wrongExpectedVersionError(stream: string, expected: ExpectedRevision, current: number): GrpcError {
+export function wrongExpectedVersionError(
+  stream: string,
+  expected: ExpectedRevision,
+  current: number,
+): GrpcError {
   const meta: Record<string, string> = {
     exception: 'wrong-expected-version',
     'stream-name': stream,
@@ -59,12 +73,19 @@ export function wrongExpectedVersionError(stream: string, expected: ExpectedRevi
   );
 }
 
-export const invalidArgument = (details: string): GrpcError => grpcError(status.INVALID_ARGUMENT, details, {});
+export const invalidArgument = (details: string): GrpcError =>
+  grpcError(status.INVALID_ARGUMENT, details, {});
 
-export const internalError = (details: string): GrpcError => grpcError(status.INTERNAL, details, {});
+export const internalError = (details: string): GrpcError =>
+  grpcError(status.INTERNAL, details, {});
 
 /** `google.rpc.Status` with packed details, as BatchAppend reports a failed batch. */
-export function rpcStatus(code: Code, message: string, details: { serializeBinary(): Uint8Array }, typeName: string): Status {
+export function rpcStatus(
+  code: Code,
+  message: string,
+  details: { serializeBinary(): Uint8Array },
+  typeName: string,
+): Status {
   const any = new Any();
   any.pack(details.serializeBinary(), typeName);
   const s = new Status();
@@ -92,7 +113,12 @@ export function batchWrongExpectedVersion(expected: ExpectedRevision, current: n
       w.setExpectedStreamPosition(String(expected.revision));
       break;
   }
-  return rpcStatus(Code.FAILED_PRECONDITION, 'Wrong expected version.', w, 'event_store.client.WrongExpectedVersion');
+  return rpcStatus(
+    Code.FAILED_PRECONDITION,
+    'Wrong expected version.',
+    w,
+    'event_store.client.WrongExpectedVersion',
+  );
 }
 
 export function batchStreamDeleted(stream: string): Status {
@@ -100,13 +126,23 @@ export function batchStreamDeleted(stream: string): Status {
   const id = new StreamIdentifier();
   id.setStreamName(Buffer.from(stream, 'utf8'));
   d.setStreamIdentifier(id);
-  return rpcStatus(Code.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, d, 'event_store.client.StreamDeleted');
+  return rpcStatus(
+    Code.FAILED_PRECONDITION,
+    `Event stream '${stream}' is deleted.`,
+    d,
+    'event_store.client.StreamDeleted',
+  );
 }
 
 export function batchMaxAppendSize(max: number): Status {
   const d = new MaximumAppendSizeExceeded();
   d.setMaxappendsize(max);
-  return rpcStatus(Code.INVALID_ARGUMENT, `Maximum Append Size of ${max} Exceeded.`, d, 'event_store.client.MaximumAppendSizeExceeded');
+  return rpcStatus(
+    Code.INVALID_ARGUMENT,
+    `Maximum Append Size of ${max} Exceeded.`,
+    d,
+    'event_store.client.MaximumAppendSizeExceeded',
+  );
 }
 
 /** Any other failed batch: details the client does not map, so it reports an UnknownError. */

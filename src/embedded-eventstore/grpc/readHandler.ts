@@ -3,7 +3,12 @@ import { StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import type { DecodedRecord } from '../log/record';
 import type { Store } from '../store/eventStore';
-import { firstEventAtOrAfter, readAllBackwards, readAllForwards, readStream } from '../store/reader';
+import {
+  firstEventAtOrAfter,
+  readAllBackwards,
+  readAllForwards,
+  readStream,
+} from '../store/reader';
 import { RequestError, streamName, u64 } from './convert';
 import { internalError, streamDeletedError } from './errors';
 import type { EventFilter } from './filter';
@@ -45,14 +50,19 @@ async function dispatch(store: Store, call: ReadCall, sink: Sink<unknown>): Prom
   }
   const ao = o.getAll();
   if (!ao) throw new RequestError(internalError('stream or all options are required'));
-  const from = ao.hasStart() ? 'start' : ao.hasEnd() ? 'end' : u64(ao.getPosition()!.getCommitPosition());
+  const from = ao.hasStart()
+    ? 'start'
+    : ao.hasEnd()
+      ? 'end'
+      : u64(ao.getPosition()!.getCommitPosition());
   if (o.hasSubscription()) return subscribeToAll(store, sink, from, filter, structured);
   const count = u64(o.getCount());
   if (backwards) {
     const before = from === 'start' ? 0 : from === 'end' ? Infinity : from;
     return sendAll(sink, readAllBackwards(store, before), structured, filter, count);
   }
-  const start = from === 'start' ? 0 : from === 'end' ? firstEventAtOrAfter(store, store.durableEnd) : from;
+  const start =
+    from === 'start' ? 0 : from === 'end' ? firstEventAtOrAfter(store, store.durableEnd) : from;
   return sendAll(sink, readAllForwards(store, start), structured, filter, count);
 }
 

@@ -14,15 +14,25 @@ export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buf
   const typeLen = Buffer.byteLength(rec.type);
   const created = `${rec.created}0000`; // 100 ns ticks since the Unix epoch
   const revision = rec.flags & FLAG_TOMBSTONE ? BigInt(TOMBSTONE_REVISION) : rec.revision;
-  const entries = [entrySize(4, typeLen), entrySize(12, rec.contentType.length), entrySize(7, created.length)];
+  const entries = [
+    entrySize(4, typeLen),
+    entrySize(12, rec.contentType.length),
+    entrySize(7, created.length),
+  ];
   const streamIdSize = 1 + varintSize(streamLen) + streamLen;
   let recorded =
-    1 + varintSize(id.length) + id.length +
-    1 + varintSize(streamIdSize) + streamIdSize +
-    1 + varintSize(revision) +
+    1 +
+    varintSize(id.length) +
+    id.length +
+    1 +
+    varintSize(streamIdSize) +
+    streamIdSize +
+    1 +
+    varintSize(revision) +
     2 * (1 + varintSize(rec.position));
   for (const e of entries) recorded += 1 + varintSize(e) + e;
-  if (rec.metadata.length > 0) recorded += 1 + varintSize(rec.metadata.length) + rec.metadata.length;
+  if (rec.metadata.length > 0)
+    recorded += 1 + varintSize(rec.metadata.length) + rec.metadata.length;
   if (rec.data.length > 0) recorded += 1 + varintSize(rec.data.length) + rec.data.length;
   const readEvent = 1 + varintSize(recorded) + recorded + 1 + varintSize(rec.position);
   const total = 1 + varintSize(readEvent) + readEvent;

@@ -1,6 +1,9 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Empty } from '@eventstore/db-client/generated/shared_pb';
-import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
+import {
+  SupportedMethod,
+  SupportedMethods,
+} from '@eventstore/db-client/generated/serverfeatures_pb';
 
 /** Version reported to clients: the release line whose gRPC behaviour we reproduce. */
 export const SERVER_VERSION = '23.10.0';
@@ -21,7 +24,10 @@ const methods: [service: string, method: string, features: string[]][] = [
 ];
 
 export function serverFeaturesHandler() {
-  return (_call: ServerUnaryCall<Empty, SupportedMethods>, callback: sendUnaryData<SupportedMethods>): void => {
+  return (
+    _call: ServerUnaryCall<Empty, SupportedMethods>,
+    callback: sendUnaryData<SupportedMethods>,
+  ): void => {
     const resp = new SupportedMethods();
     resp.setEventStoreServerVersion(SERVER_VERSION);
     resp.setMethodsList(

@@ -24,7 +24,11 @@ export async function subscribeToAll(
   structured: boolean,
 ): Promise<void> {
   const start =
-    from === 'start' ? 0 : from === 'end' ? firstEventAtOrAfter(store, store.durableEnd) : firstEventAfter(store, from);
+    from === 'start'
+      ? 0
+      : from === 'end'
+        ? firstEventAtOrAfter(store, store.durableEnd)
+        : firstEventAfter(store, from);
   const cursor = new FrameCursor(store.log, start);
   let sinceCheckpoint = 0;
   await live(store, sink, async () => {
@@ -53,7 +57,8 @@ export async function subscribeToStream(
 ): Promise<void> {
   const reader = new RandomReader(store.log);
   let next = -1;
-  const lastDurable = (): number => store.index.get(stream)?.lastDurableRevision(store.durableEnd) ?? -1;
+  const lastDurable = (): number =>
+    store.index.get(stream)?.lastDurableRevision(store.durableEnd) ?? -1;
   next = from === 'start' ? 0 : from === 'end' ? lastDurable() + 1 : from + 1;
   await live(store, sink, async () => {
     for (;;) {
@@ -79,7 +84,11 @@ export async function subscribeToStream(
  * after the confirmation and again after every group commit, sending `caught_up` the first time
  * it runs dry.
  */
-async function live(store: Store, sink: Sink<unknown>, drain: () => Promise<boolean>): Promise<void> {
+async function live(
+  store: Store,
+  sink: Sink<unknown>,
+  drain: () => Promise<boolean>,
+): Promise<void> {
   let dirty = false;
   const off = store.onDurable(() => {
     dirty = true;

@@ -39,7 +39,8 @@ export class FrameCursor {
       this.load(pos, Math.max(size, this.chunkSize));
       at = 0;
       size = frameSize(this.chunk, at);
-      if (size < 0 || size > this.chunk.length) throw new Error(`truncated record at position ${pos}`);
+      if (size < 0 || size > this.chunk.length)
+        throw new Error(`truncated record at position ${pos}`);
     }
     this.position = pos + size;
     return { buf: this.chunk, at, position: pos, size };

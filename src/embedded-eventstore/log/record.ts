@@ -103,7 +103,8 @@ export function writeRecord(buf: Buffer, at: number, rec: EncodedEvent, kind = K
   return o;
 }
 
-export type FrameCheck = { ok: true; size: number } | { ok: false; reason: 'short' | 'length' | 'checksum' };
+export type FrameCheck =
+  { ok: true; size: number } | { ok: false; reason: 'short' | 'length' | 'checksum' };
 
 /** Validates the frame at `at` in `buf` without decoding it. */
 export function checkFrame(buf: Buffer, at: number, end = buf.length): FrameCheck {

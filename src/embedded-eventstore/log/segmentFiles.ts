@@ -39,7 +39,11 @@ export class SegmentFiles {
   fd(n: number): number {
     let fd = this.fds.get(n);
     if (fd === undefined) {
-      fd = fs.openSync(path.join(this.dir, SegmentFiles.fileName(n)), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      fd = fs.openSync(
+        path.join(this.dir, SegmentFiles.fileName(n)),
+        fs.constants.O_RDWR | fs.constants.O_CREAT,
+        0o644,
+      );
       this.fds.set(n, fd);
     }
     return fd;

@@ -42,7 +42,8 @@ export class SegmentLog {
 
   /** Reserves `size` contiguous bytes inside one segment and returns their position. */
   allocate(size: number): number {
-    if (size > this.files.segmentSize) throw new Error(`record group of ${size} bytes exceeds the segment size`);
+    if (size > this.files.segmentSize)
+      throw new Error(`record group of ${size} bytes exceeds the segment size`);
     const n = this.files.segmentOf(this.end);
     if (this.end + size > this.files.base(n + 1)) {
       this.dataEnds.set(n, this.end);
@@ -93,7 +94,11 @@ export class SegmentLog {
       const start = batch[i]!.position;
       const bufs: Buffer[] = [];
       let expected = start;
-      while (i < batch.length && batch[i]!.position === expected && this.files.segmentOf(expected) === n) {
+      while (
+        i < batch.length &&
+        batch[i]!.position === expected &&
+        this.files.segmentOf(expected) === n
+      ) {
         bufs.push(batch[i]!.buf);
         expected += batch[i]!.buf.length;
         i++;

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { readFrameAt } from '../log/frameCursor';
-import { FLAG_COMMIT_END, FLAG_TOMBSTONE, FRAME_HEADER, KIND_SYSTEM, recordSize, writeRecord } from '../log/record';
+import {
+  FLAG_COMMIT_END,
+  FLAG_TOMBSTONE,
+  FRAME_HEADER,
+  KIND_SYSTEM,
+  recordSize,
+  writeRecord,
+} from '../log/record';
 import type { DecodedRecord, NewEvent } from '../log/record';
 import { recoverLog } from '../log/recovery';
 import { SegmentFiles } from '../log/segmentFiles';
@@ -51,7 +58,8 @@ export class Store {
     const logger = opts.logger ?? silentLogger;
     const started = Date.now();
     const rec = recoverLog(files, 0, (records) => this.applyRecovered(records));
-    if (rec.truncatedBytes > 0) logger.warn({ truncatedBytes: rec.truncatedBytes }, 'cut a torn log tail');
+    if (rec.truncatedBytes > 0)
+      logger.warn({ truncatedBytes: rec.truncatedBytes }, 'cut a torn log tail');
     this.log = new SegmentLog(files, rec.end, rec.sealed, (end) => this.durable(end));
     logger.info({ events: this.index.all.count, ms: Date.now() - started }, 'event log recovered');
   }
@@ -65,9 +73,20 @@ export class Store {
 
   /** The first record is a system record, so no event ever sits at position 0. */
   private writeHeader(): Promise<void> {
-    const event: NewEvent = { id: Buffer.alloc(16), type: '$log-created', contentType: JSON_TYPE, data: Buffer.from('{"version":1}'), metadata: Buffer.alloc(0) };
+    const event: NewEvent = {
+      id: Buffer.alloc(16),
+      type: '$log-created',
+      contentType: JSON_TYPE,
+      data: Buffer.from('{"version":1}'),
+      metadata: Buffer.alloc(0),
+    };
     const buf = Buffer.allocUnsafe(recordSize('$log', event));
-    writeRecord(buf, 0, { stream: '$log', revision: 0, created: this.clock(), flags: FLAG_COMMIT_END, event }, KIND_SYSTEM);
+    writeRecord(
+      buf,
+      0,
+      { stream: '$log', revision: 0, created: this.clock(), flags: FLAG_COMMIT_END, event },
+      KIND_SYSTEM,
+    );
     return this.log.write(this.log.allocate(buf.length), buf);
   }
 
@@ -111,16 +130,26 @@ export class Store {
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
-  async append(stream: string, expected: ExpectedRevision, events: NewEvent[]): Promise<AppendOutcome> {
+  async append(
+    stream: string,
+    expected: ExpectedRevision,
+    events: NewEvent[],
+  ): Promise<AppendOutcome> {
     this.throwIfFailed();
     let size = 0;
     for (const e of events) size += e.data.length + e.metadata.length;
-    if (size > this.maxAppendSize) return { ok: false, reason: 'too_big', maxAppendSize: this.maxAppendSize };
+    if (size > this.maxAppendSize)
+      return { ok: false, reason: 'too_big', maxAppendSize: this.maxAppendSize };
     const s = this.index.get(stream);
     if (s && s.tombstone >= 0) return { ok: false, reason: 'stream_deleted' };
     const last = s ? s.lastRevision : -1;
     if (!expectationHolds(s, expected)) {
-      const from = expected.kind === 'revision' ? expected.revision + 1 : expected.kind === 'no_stream' ? 0 : undefined;
+      const from =
+        expected.kind === 'revision'
+          ? expected.revision + 1
+          : expected.kind === 'no_stream'
+            ? 0
+            : undefined;
       const dup = from === undefined ? null : this.idempotentRevision(s, events, from);
       if (dup !== null) return this.duplicateOutcome(s!, dup);
       return { ok: false, reason: 'wrong_expected_version', current: last };
@@ -130,7 +159,12 @@ export class Store {
       if (dup !== null) return this.duplicateOutcome(s!, dup);
     }
     if (events.length === 0) return { ok: true, revision: last, position: null };
-    const pending: Pending[] = events.map((event, i) => ({ stream, revision: last + 1 + i, flags: 0, event }));
+    const pending: Pending[] = events.map((event, i) => ({
+      stream,
+      revision: last + 1 + i,
+      flags: 0,
+      event,
+    }));
     if (s?.softDeleted) {
       // Appending to a soft-deleted stream brings it back from the next revision on.
       pending.push(this.metadataRecord(stream, metaWithTruncateBefore(s.meta, last + 1)));
@@ -143,13 +177,20 @@ export class Store {
     this.throwIfFailed();
     const s = this.index.get(stream);
     if (s && s.tombstone >= 0) return { ok: false, reason: 'stream_deleted' };
-    if (!expectationHolds(s, expected)) return { ok: false, reason: 'wrong_expected_version', current: s ? s.lastRevision : -1 };
+    if (!expectationHolds(s, expected))
+      return { ok: false, reason: 'wrong_expected_version', current: s ? s.lastRevision : -1 };
     const rec: Pending = hard
       ? {
           stream,
           revision: Number.MAX_SAFE_INTEGER,
           flags: FLAG_TOMBSTONE,
-          event: { id: randomId(), type: '$streamDeleted', contentType: JSON_TYPE, data: Buffer.alloc(0), metadata: Buffer.alloc(0) },
+          event: {
+            id: randomId(),
+            type: '$streamDeleted',
+            contentType: JSON_TYPE,
+            data: Buffer.alloc(0),
+            metadata: Buffer.alloc(0),
+          },
         }
       : this.metadataRecord(stream, metaWithTruncateBefore(s?.meta ?? null, 'deleted'));
     const [position] = await this.commit([rec]);
@@ -162,7 +203,13 @@ export class Store {
       stream: `$$${stream}`,
       revision: meta ? meta.lastRevision + 1 : 0,
       flags: 0,
-      event: { id: randomId(), type: '$metadata', contentType: JSON_TYPE, data, metadata: Buffer.alloc(0) },
+      event: {
+        id: randomId(),
+        type: '$metadata',
+        contentType: JSON_TYPE,
+        data,
+        metadata: Buffer.alloc(0),
+      },
     };
   }
 
@@ -178,7 +225,13 @@ export class Store {
     records.forEach((r, i) => {
       const flags = r.flags | (i === records.length - 1 ? FLAG_COMMIT_END : 0);
       positions.push(start + at);
-      at = writeRecord(buf, at, { stream: r.stream, revision: r.revision, created, flags, event: r.event });
+      at = writeRecord(buf, at, {
+        stream: r.stream,
+        revision: r.revision,
+        created,
+        flags,
+        event: r.event,
+      });
     });
     records.forEach((r, i) => {
       const p = positions[i]!;
@@ -195,7 +248,11 @@ export class Store {
    * Revision of the last event when `events` were already appended, in order, to this stream
    * (at `fromRevision` when given, else wherever the id cache finds the first one); otherwise null.
    */
-  private idempotentRevision(s: StreamState | undefined, events: NewEvent[], fromRevision?: number): number | null {
+  private idempotentRevision(
+    s: StreamState | undefined,
+    events: NewEvent[],
+    fromRevision?: number,
+  ): number | null {
     if (!s || events.length === 0) return null;
     let r0 = fromRevision;
     if (r0 === undefined) {

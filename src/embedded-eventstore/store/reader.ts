@@ -19,7 +19,11 @@ export class RandomReader {
 
   at(position: number, backwards = false): DecodedRecord {
     let off = position - this.start;
-    if (off < 0 || off + 8 > this.buf.length || off + 8 + this.buf.readUInt32LE(off) > this.buf.length) {
+    if (
+      off < 0 ||
+      off + 8 > this.buf.length ||
+      off + 8 + this.buf.readUInt32LE(off) > this.buf.length
+    ) {
       this.load(position, backwards);
       off = position - this.start;
       if (off + 8 + this.buf.readUInt32LE(off) > this.buf.length) {
@@ -40,7 +44,8 @@ export class RandomReader {
   }
 }
 
-export type StreamRead = { kind: 'not_found' } | { kind: 'deleted' } | { kind: 'ok'; records: Iterable<DecodedRecord> };
+export type StreamRead =
+  { kind: 'not_found' } | { kind: 'deleted' } | { kind: 'ok'; records: Iterable<DecodedRecord> };
 
 export interface StreamReadOptions {
   from: 'start' | 'end' | number;
@@ -70,7 +75,8 @@ export function readStream(store: Store, stream: string, opts: StreamReadOptions
   }
   function* backwards(): Generator<DecodedRecord> {
     let n = 0;
-    const start = opts.from === 'end' ? last : opts.from === 'start' ? -1 : Math.min(last, opts.from);
+    const start =
+      opts.from === 'end' ? last : opts.from === 'start' ? -1 : Math.min(last, opts.from);
     for (let r = start; r >= first && n < opts.count; r--) {
       const rec = reader.at(s!.positions[r]!, true);
       if (isExpired(s!.meta, rec.created, now)) continue;
@@ -82,7 +88,11 @@ export function readStream(store: Store, stream: string, opts: StreamReadOptions
 }
 
 /** Events of $all at or after `position`, in log order, up to what is durable now. */
-export function* readAllForwards(store: Store, position: number, limit = Infinity): Generator<DecodedRecord> {
+export function* readAllForwards(
+  store: Store,
+  position: number,
+  limit = Infinity,
+): Generator<DecodedRecord> {
   const cursor = new FrameCursor(store.log, firstEventAtOrAfter(store, position));
   const end = store.durableEnd;
   for (;;) {
