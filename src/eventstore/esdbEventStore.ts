@@ -60,6 +60,7 @@ function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedE
     revision: e.revision,
     position: { commit: e.position.commit, prepare: e.position.prepare },
     data: e.data,
+    ...(e.metadata !== undefined ? { metadata: e.metadata } : {}),
     created: e.created,
   };
 }
@@ -71,7 +72,14 @@ export function connectEventStore(connectionString: string): EventStore {
       try {
         const result = await client.appendToStream(
           stream,
-          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never })),
+          events.map((e) =>
+            jsonEvent({
+              id: e.id,
+              type: e.type,
+              data: e.data as never,
+              ...(e.metadata !== undefined ? { metadata: e.metadata as never } : {}),
+            }),
+          ),
           { expectedRevision: toExpected(expected) },
         );
         return { ok: true, nextRevision: result.nextExpectedRevision, position: result.position };

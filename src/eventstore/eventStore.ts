@@ -4,7 +4,8 @@
  */
 export type LogPosition = { commit: bigint; prepare: bigint };
 
-export type NewEvent = { id: string; type: string; data: unknown };
+/** `metadata`: optional JSON stored next to the data (e.g. the id of the write that stored it). */
+export type NewEvent = { id: string; type: string; data: unknown; metadata?: unknown };
 
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
 
@@ -15,6 +16,7 @@ export type RecordedEvent = {
   revision: bigint;
   position: LogPosition;
   data: unknown;
+  metadata?: unknown;
   created: Date;
 };
 
