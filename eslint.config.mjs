@@ -6,6 +6,19 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        process: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -22,8 +35,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'net', 'http', 'os', 'child_process'], message: 'projections are pure' },
-            { group: ['mongodb', '@eventstore/*', 'koa', 'koa-*', '@koa/*'], message: 'projections are pure' },
+            {
+              group: ['node:*', 'fs', 'path', 'net', 'http', 'os', 'child_process'],
+              message: 'projections are pure',
+            },
+            {
+              group: ['mongodb', '@eventstore/*', 'koa', 'koa-*', '@koa/*'],
+              message: 'projections are pure',
+            },
           ],
         },
       ],

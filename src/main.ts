@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { trackCounters } from '../projections/trackCounters';
+import { loadConfig, type Config } from './config/config';
+import { createAuth } from './auth/auth';
+import { resolveJwtSecret } from './auth/devSecret';
+import { startEmbeddedEventStore } from './embedded-eventstore/server';
+import { connectEventStore } from './eventstore/esdbEventStore';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './logger';
+import { defaultBulkChunkSize } from './mongo/bulkWrite';
+import { provisionMongo } from './mongo/provision';
+import { checkpointStore } from './projector/checkpointStore';
+import { startProjector, type RunningProjector } from './projector/projector';
+
+type Stoppable = { name: string; stop: () => Promise<void> };
+
+/** The composition root: builds every part from the configuration and wires them together. */
+export async function startService(config: Config, logger: Logger) {
+  const stack: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const s of stack.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        logger.warn({ err, part: s.name }, 'stop failed');
+      }
+    }
+  };
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    let eventStoreUrl = config.eventStoreUrl;
+    if (!eventStoreUrl) {
+      const embedded = await startEmbeddedEventStore({
+        dataDir: path.join(config.dataDir, 'eventstore'),
+        port: config.eventStorePort,
+        logger: logger.child({ component: 'embedded-eventstore' }),
+      });
+      stack.push({ name: 'embedded-eventstore', stop: () => embedded.close() });
+      eventStoreUrl = embedded.connectionString;
+      logger.info({ url: eventStoreUrl }, 'embedded event store started');
+    }
+    const store = connectEventStore(eventStoreUrl);
+    stack.push({ name: 'eventstore-client', stop: () => store.close() });
+
+    const mongo = await provisionMongo({
+      ...(config.mongoUrl ? { url: config.mongoUrl } : {}),
+      dataDir: path.join(config.dataDir, 'mongo'),
+      logger: logger.child({ component: 'mongo' }),
+    });
+    stack.push({ name: 'mongo-server', stop: () => mongo.stop() });
+    const mongoClient = await MongoClient.connect(mongo.url);
+    stack.push({ name: 'mongo-client', stop: () => mongoClient.close() });
+    const db = mongoClient.db(config.mongoDb);
+    logger.info({ kind: mongo.kind, db: config.mongoDb }, 'read-model database ready');
+
+    const projectors: RunningProjector[] = [];
+    for (const projection of [trackCounters]) {
+      const projector = await startProjector({
+        store,
+        db,
+        checkpoints: checkpointStore(db),
+        projection,
+        logger,
+        batchSize: config.projectorBatchSize,
+        batchDelayMs: config.projectorBatchDelayMs,
+        bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
+      });
+      projectors.push(projector);
+      stack.push({ name: `projector:${projection.name}`, stop: () => projector.stop() });
+    }
+
+    const app = createApp({
+      config,
+      logger,
+      store,
+      db,
+      auth: createAuth(resolveJwtSecret(config)),
+      readiness: async () => {
+        const failed = projectors.filter((p) => p.status().failed).map((p) => p.status().name);
+        const checks: Record<string, string> = {
+          projectors: failed.length ? `failed: ${failed.join(', ')}` : 'ok',
+        };
+        try {
+          await db.command({ ping: 1 });
+          checks.mongodb = 'ok';
+        } catch {
+          checks.mongodb = 'unreachable';
+        }
+        return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+      },
+    });
+    const server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    stack.push({
+      name: 'http',
+      stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    });
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ port }, 'listening');
+    return { port, eventStoreUrl, projectors, db, store, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const service = await startService(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    // Configuration errors name the variable; print them plainly.
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
