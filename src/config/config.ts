@@ -32,6 +32,13 @@ const envSchema = z.object({
   PROJECTOR_BATCH_SIZE: positiveInt.default(1000),
   PROJECTOR_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(25),
   JOBS_ENABLED: bool.default(true),
+  TRUST_PROXY_HOPS: positiveInt.default(1),
+  DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(72),
+  DEDUP_CACHE_MAX_IDS: positiveInt.default(1_000_000),
+  EVENT_MAX_AGE_HOURS: z.coerce.number().positive().default(168),
+  INGESTION_BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  IMPORT_BODY_LIMIT_BYTES: positiveInt.default(32 * 1024 * 1024),
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().min(0).default(30),
 });
 
 export type Config = Readonly<{
@@ -53,6 +60,16 @@ export type Config = Readonly<{
   projectorBatchSize: number;
   projectorBatchDelayMs: number;
   jobsEnabled: boolean;
+  /** With TRUST_PROXY: how many proxies append to X-Forwarded-For (the client is that many from the right). */
+  trustProxyHops: number;
+  /** An event id seen in its track stream within this window is a duplicate. */
+  dedupWindowMs: number;
+  dedupCacheMaxIds: number;
+  /** How far in the past a live event's skew-corrected time may lie before it is clamped. */
+  eventMaxAgeMs: number;
+  ingestionBodyLimitBytes: number;
+  importBodyLimitBytes: number;
+  catalogCacheTtlMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -98,5 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     projectorBatchDelayMs: e.PROJECTOR_BATCH_DELAY_MS,
     jobsEnabled: e.JOBS_ENABLED,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    dedupWindowMs: e.DEDUP_WINDOW_HOURS * 3600_000,
+    dedupCacheMaxIds: e.DEDUP_CACHE_MAX_IDS,
+    eventMaxAgeMs: e.EVENT_MAX_AGE_HOURS * 3600_000,
+    ingestionBodyLimitBytes: e.INGESTION_BODY_LIMIT_BYTES,
+    importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
+    catalogCacheTtlMs: e.CATALOG_CACHE_TTL_SECONDS * 1000,
   });
 }
