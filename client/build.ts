@@ -53,7 +53,10 @@ export async function buildClient(): Promise<void> {
 
 if (require.main === module) {
   buildClient().then(
-    () => console.log(`client SDK written to ${path.relative(process.cwd(), distDir)}/{stats,react}.js`),
+    () =>
+      console.log(
+        `client SDK written to ${path.relative(process.cwd(), distDir)}/{stats,react}.js`,
+      ),
     (err: unknown) => {
       console.error(err);
       process.exit(1);

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const gzipped = gzipSync(code, { level: 9 }).length;
   const flag = process.argv.indexOf('--max-bytes');
   const max = flag > 0 ? Number(process.argv[flag + 1]) : 3072;
-  console.log(`client core (client/dist/stats.js): ${code.length} B minified, ${gzipped} B min+gzip (budget ${max} B)`);
+  console.log(
+    `client core (client/dist/stats.js): ${code.length} B minified, ${gzipped} B min+gzip (budget ${max} B)`,
+  );
   if (gzipped > max) {
     console.error(`over budget by ${gzipped - max} B`);
     process.exit(1);

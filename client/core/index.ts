@@ -1,5 +1,10 @@
 export { StatsCollector } from './statsCollector';
-export type { CollectorStats, QueuedEvent, StatsCollectorOptions, TrackEvent } from './statsCollector';
+export type {
+  CollectorStats,
+  QueuedEvent,
+  StatsCollectorOptions,
+  TrackEvent,
+} from './statsCollector';
 export { browserTransport } from './transport';
 export type { SendResult, Transport } from './transport';
 export { browserStore, memoryStore } from './persistence';

@@ -16,7 +16,12 @@ export function classify(status: number): Outcome {
  * Exponential backoff with "equal jitter": attempt n waits between half and all of
  * `min(maxMs, minMs * 2^(n-1))`, so clients that failed together do not retry in lockstep.
  */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  minMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const cap = Math.min(maxMs, minMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);
 }

@@ -11,7 +11,11 @@ export type QueuedEvent = IngestionEventInput;
 
 type Filled = 'id' | 'timestamp' | 'sessionId' | 'anonymousId';
 /** What `track()` takes: the ingestion event shape without the fields the collector fills. */
-export type TrackEvent = QueuedEvent extends infer E ? (E extends unknown ? Omit<E, Filled> : never) : never;
+export type TrackEvent = QueuedEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, Filled>
+    : never
+  : never;
 
 export interface StatsCollectorOptions {
   /** Full URL of `POST /api/stats/events`. */
@@ -245,7 +249,10 @@ export class StatsCollector {
       const now = Date.now();
       const wait = parseRetryAfter(result.retryAfter, now) ?? 0;
       this._blockedUntil = now + wait;
-      this._arm(Math.max(wait, backoffDelay(++this._attempt, this._minBackoff, this._maxBackoff)), true);
+      this._arm(
+        Math.max(wait, backoffDelay(++this._attempt, this._minBackoff, this._maxBackoff)),
+        true,
+      );
       return false;
     } else {
       counts.dropped += batch.length;
@@ -312,7 +319,8 @@ export class StatsCollector {
       const saved: unknown = JSON.parse(this._store.getItem(this._key + 'queue') ?? '[]');
       if (!Array.isArray(saved)) return;
       for (const e of saved as QueuedEvent[]) {
-        if (typeof e?.id === 'string' && typeof e.type === 'string') this._counts.dropped += this._queue.push(e);
+        if (typeof e?.id === 'string' && typeof e.type === 'string')
+          this._counts.dropped += this._queue.push(e);
       }
     } catch {
       /* corrupt entry: start empty */

@@ -3,7 +3,10 @@ import { StatsCollector, type StatsCollectorOptions } from './statsCollector';
 import { fakeTransport, manualUnload } from './testing/fakes';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const ok = (rejected: unknown[] = []) => ({ status: 200, body: { accepted: 1, duplicates: 0, rejected } });
+const ok = (rejected: unknown[] = []) => ({
+  status: 200,
+  body: { accepted: 1, duplicates: 0, rejected },
+});
 
 function setup(options: Partial<StatsCollectorOptions> = {}) {
   const net = fakeTransport();
@@ -166,7 +169,8 @@ describe('StatsCollector', () => {
       store: memoryStore(),
       onUnload: () => () => {},
       transport: {
-        send: () => (++calls === 1 ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(ok())),
+        send: () =>
+          ++calls === 1 ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve(ok()),
         beacon: () => false,
       },
       minBackoffMs: 100,
@@ -217,7 +221,10 @@ describe('StatsCollector', () => {
     collector.track(like());
     const done = collector.flush();
     await jest.advanceTimersByTimeAsync(0);
-    net.respond({ status: 400, body: { accepted: 0, duplicates: 0, rejected: [{ index: 0 }, { index: 1 }] } });
+    net.respond({
+      status: 400,
+      body: { accepted: 0, duplicates: 0, rejected: [{ index: 0 }, { index: 1 }] },
+    });
     await done;
     await jest.advanceTimersByTimeAsync(120_000);
     expect(net.sends).toHaveLength(1);
@@ -285,7 +292,8 @@ describe('StatsCollector', () => {
 
   it('splits unload beacons under the 64 KiB keepalive quota', () => {
     const { net, page, collector } = setup({ batchSize: 1000, maxQueueSize: 1000 });
-    for (let i = 0; i < 600; i++) collector.track({ type: 'save', trackId: `track-${i}`, playlistId: 'p'.repeat(100) });
+    for (let i = 0; i < 600; i++)
+      collector.track({ type: 'save', trackId: `track-${i}`, playlistId: 'p'.repeat(100) });
     page.fire();
     expect(net.beacons.length).toBeGreaterThan(1);
     expect(net.beacons.flatMap((b) => b.events)).toHaveLength(600);
@@ -298,7 +306,8 @@ describe('StatsCollector', () => {
     void collector.flush();
     await jest.advanceTimersByTimeAsync(0);
     net.respond(ok());
-    for (let i = 0; i < 300; i++) collector.track({ type: 'save', trackId: `track-${i}`, playlistId: 'p'.repeat(100) });
+    for (let i = 0; i < 300; i++)
+      collector.track({ type: 'save', trackId: `track-${i}`, playlistId: 'p'.repeat(100) });
     void collector.flush();
     await jest.advanceTimersByTimeAsync(0);
     expect(net.sends.map((s) => s.keepalive)).toEqual([true, false]);
@@ -374,7 +383,9 @@ describe('StatsCollector persistence', () => {
     const id = c.track(like());
     page.fire();
     expect(net.beacons[0]?.events[0]?.id).toBe(id);
-    expect(JSON.parse(store.getItem('stats:queue') ?? '[]')).toEqual([expect.objectContaining({ id })]);
+    expect(JSON.parse(store.getItem('stats:queue') ?? '[]')).toEqual([
+      expect.objectContaining({ id }),
+    ]);
   });
 
   it('does not store anything without persist, and ignores a corrupt stored queue', async () => {
@@ -392,6 +403,9 @@ describe('StatsCollector persistence', () => {
     const { store, make } = setup();
     const events = [1, 2, 3].map((n) => ({ ...like(), id: `id-${n}` }));
     store.setItem('stats:queue', JSON.stringify(events));
-    expect(make({ persist: true, maxQueueSize: 2 }).stats()).toMatchObject({ queued: 2, dropped: 1 });
+    expect(make({ persist: true, maxQueueSize: 2 }).stats()).toMatchObject({
+      queued: 2,
+      dropped: 1,
+    });
   });
 });

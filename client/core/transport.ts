@@ -9,7 +9,11 @@ export interface SendResult {
 /** How batches leave the page. Injected into the collector, so tests and other runtimes can supply their own. */
 export interface Transport {
   /** POSTs `body`; must resolve (never reject), with status 0 when there was no answer. */
-  send(url: string, body: string, init: { token?: string; keepalive?: boolean }): Promise<SendResult>;
+  send(
+    url: string,
+    body: string,
+    init: { token?: string; keepalive?: boolean },
+  ): Promise<SendResult>;
   /** Hands `body` to the browser for delivery after the page is gone; false when unavailable or refused. */
   beacon(url: string, body: string): boolean;
 }
@@ -46,7 +50,11 @@ export function browserTransport(timeoutMs = 30_000): Transport {
     },
     beacon(url, body) {
       try {
-        return typeof navigator !== 'undefined' && !!navigator.sendBeacon && navigator.sendBeacon(url, body);
+        return (
+          typeof navigator !== 'undefined' &&
+          !!navigator.sendBeacon &&
+          navigator.sendBeacon(url, body)
+        );
       } catch {
         return false;
       }

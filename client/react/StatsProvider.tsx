@@ -16,7 +16,10 @@ export const StatsContext = createContext<StatsContextValue | null>(null);
 
 export type StatsProviderProps = (
   | { /** A collector you own (and shut down). */ collector: StatsCollector; options?: never }
-  | { /** Read once on mount; remount (change `key`) to apply new options. */ options: StatsCollectorOptions; collector?: never }
+  | {
+      /** Read once on mount; remount (change `key`) to apply new options. */ options: StatsCollectorOptions;
+      collector?: never;
+    }
 ) & {
   /** Default `source` for events from this subtree. */
   source?: PlaySource;
@@ -36,7 +39,9 @@ export type StatsProviderProps = (
 export function StatsProvider(props: StatsProviderProps) {
   const { collector: given, skipThresholdSeconds = 20, source, playlistId, children } = props;
   const options = useRef(props.options);
-  const ref = useRef<{ collector: StatsCollector; stop?: ReturnType<typeof setTimeout> }>(undefined);
+  const ref = useRef<{ collector: StatsCollector; stop?: ReturnType<typeof setTimeout> }>(
+    undefined,
+  );
   const live = useRef<StatsCollector | undefined>(given);
   const pending = useRef<TrackEvent[]>([]);
   const [clock] = useState(() => new PlayClock());
@@ -54,7 +59,9 @@ export function StatsProvider(props: StatsProviderProps) {
     addEventListener('pagehide', endPlays);
     let owned: typeof ref.current;
     if (!given) {
-      owned = ref.current ??= { collector: new StatsCollector(options.current as StatsCollectorOptions) };
+      owned = ref.current ??= {
+        collector: new StatsCollector(options.current as StatsCollectorOptions),
+      };
       clearTimeout(owned.stop);
     }
     const collector = (live.current = given ?? owned?.collector);

@@ -70,7 +70,8 @@ export class PlayClock {
     const { lengthSeconds: length, replayed = false, source, playlistId } = p;
     return {
       duration,
-      completionRate: length && length > 0 ? round2(Math.min(100, (duration / length) * 100)) : undefined,
+      completionRate:
+        length && length > 0 ? round2(Math.min(100, (duration / length) * 100)) : undefined,
       skipped: duration < skipThresholdSeconds,
       replayed,
       source,

@@ -24,7 +24,12 @@ describe('PlayClock', () => {
     const c = clock();
     c.start('a', { lengthSeconds: 10, replayed: true });
     t += 12_345;
-    expect(c.end('a', 20)).toMatchObject({ duration: 12.35, completionRate: 100, skipped: true, replayed: true });
+    expect(c.end('a', 20)).toMatchObject({
+      duration: 12.35,
+      completionRate: 100,
+      skipped: true,
+      replayed: true,
+    });
   });
 
   it('omits completion when the length is unknown, and ignores ends without a start', () => {

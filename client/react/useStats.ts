@@ -24,7 +24,8 @@ export function useStats(scope: StatsScope = {}) {
     const { track, clock, skipThresholdSeconds } = ctx;
     return {
       /** Starts measuring a play; source and playlist are taken now. Restarting a running track discards its measurement. */
-      trackPlayStart: (trackId: string, info: PlayStartInfo = {}) => clock.start(trackId, { source, playlistId, ...info }),
+      trackPlayStart: (trackId: string, info: PlayStartInfo = {}) =>
+        clock.start(trackId, { source, playlistId, ...info }),
       /** Pauses the play's clock: paused time is not listening time. */
       trackPlayPause: (trackId: string) => clock.pause(trackId),
       trackPlayResume: (trackId: string) => clock.resume(trackId),
@@ -39,9 +40,15 @@ export function useStats(scope: StatsScope = {}) {
       trackSave: (trackId: string, options: { playlistId?: string; saved?: boolean } = {}) => {
         const target = options.playlistId ?? playlistId;
         if (!target) throw new Error('trackSave needs a playlistId (argument or scope)');
-        return track({ type: 'save', trackId, playlistId: target, action: options.saved === false ? 'unsave' : 'save' });
+        return track({
+          type: 'save',
+          trackId,
+          playlistId: target,
+          action: options.saved === false ? 'unsave' : 'save',
+        });
       },
-      trackShare: (trackId: string, platform: SharePlatform) => track({ type: 'share', trackId, platform, source }),
+      trackShare: (trackId: string, platform: SharePlatform) =>
+        track({ type: 'share', trackId, platform, source }),
       trackDownload: (trackId: string) => track({ type: 'download', trackId, source }),
     };
   }, [ctx, source, playlistId]);

@@ -42,7 +42,9 @@ export function fakeTransport() {
     beacons,
     state,
     /** Answers the oldest pending send. */
-    respond(result: SendResult = { status: 200, body: { accepted: 1, duplicates: 0, rejected: [] } }) {
+    respond(
+      result: SendResult = { status: 200, body: { accepted: 1, duplicates: 0, rejected: [] } },
+    ) {
       const next = pending.shift();
       if (!next) throw new Error('no send pending');
       next(result);
