@@ -1,5 +1,5 @@
 import type { TrackEvent } from '../src/events/stored';
-import type { Projection, ReadModelOp } from './types';
+import type { Projection, UpsertOp } from './types';
 
 /** Per-track counters plus catalog fields: what `GET /api/tracks/:id` answers with one read. */
 export const trackCountersCollection = 'track_counters';
@@ -48,8 +48,8 @@ export const trackCounters: Projection = {
     'TrackUpdated',
   ],
   collections: [trackCountersCollection],
-  project(events) {
-    const ops = new Map<string, Required<Pick<ReadModelOp, 'inc' | 'set' | 'max' | 'min'>>>();
+  project(events): UpsertOp[] {
+    const ops = new Map<string, Required<Pick<UpsertOp, 'inc' | 'set' | 'max' | 'min'>>>();
     for (const event of events) {
       const id = event.data.trackId;
       let op = ops.get(id);

@@ -1,5 +1,5 @@
 import type { TrackEvent } from '../../src/events/stored';
-import type { Projection, ReadModelOp } from '../types';
+import { isInsert, type Projection, type ReadModelOp } from '../types';
 
 export type Docs = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -21,6 +21,11 @@ export function applyOps(docs: Docs, ops: readonly ReadModelOp[]): Docs {
   for (const op of ops) {
     const collection = (docs[op.collection] ??= {});
     const existing = collection[op.id];
+    if (isInsert(op)) {
+      // A duplicate id is a replayed insert: skipped, like MongoDB's duplicate key error.
+      if (!existing) collection[op.id] = structuredClone(op.insert);
+      continue;
+    }
     const doc = existing ?? { _id: op.id };
     if (!existing) for (const [k, v] of Object.entries(op.setOnInsert ?? {})) setPath(doc, k, v);
     for (const [k, v] of Object.entries(op.set ?? {})) setPath(doc, k, v);

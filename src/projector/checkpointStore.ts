@@ -1,33 +1,43 @@
 import type { Db } from 'mongodb';
 
 /**
- * Where each projector keeps its place in the log. `position` is the last batch fully applied;
- * `pending` is the end of the batch being written. After a crash, the runtime replays exactly
- * the batch up to `pending` again, so guarded writes skip the documents it already touched.
+ * Where each projector generation keeps its place in the log. `position` is the commit position
+ * of the last event of the last batch fully applied, `prepare` that event's prepare position
+ * (the subscription resumes right after it); `pending` is the commit position ending the batch
+ * being written. After a crash, the runtime replays exactly the batch up to `pending` again, so
+ * guarded writes skip the documents it already touched.
  */
-export type Checkpoint = { position: bigint; pending?: bigint };
+export type Checkpoint = { position: bigint; prepare?: bigint; pending?: bigint };
 
-type CheckpointDoc = { _id: string; position: number; pending?: number | null; updatedAt: Date };
+export type CheckpointDoc = {
+  _id: string;
+  position: number;
+  prepare?: number;
+  pending?: number | null;
+  updatedAt: Date;
+};
 
 export const checkpointsCollection = 'projector_checkpoints';
 
 export function checkpointStore(db: Db) {
   const collection = db.collection<CheckpointDoc>(checkpointsCollection);
   return {
-    async load(name: string): Promise<Checkpoint> {
-      const doc = await collection.findOne({ _id: name });
+    async load(id: string): Promise<Checkpoint> {
+      const doc = await collection.findOne({ _id: id });
       if (!doc) return { position: 0n };
       return {
         position: BigInt(doc.position),
+        ...(doc.prepare != null ? { prepare: BigInt(doc.prepare) } : {}),
         ...(doc.pending != null ? { pending: BigInt(doc.pending) } : {}),
       };
     },
-    async store(name: string, checkpoint: Checkpoint): Promise<void> {
+    async store(id: string, checkpoint: Checkpoint): Promise<void> {
       await collection.updateOne(
-        { _id: name },
+        { _id: id },
         {
           $set: {
             position: Number(checkpoint.position),
+            prepare: Number(checkpoint.prepare ?? checkpoint.position),
             pending: checkpoint.pending !== undefined ? Number(checkpoint.pending) : null,
             updatedAt: new Date(),
           },
@@ -35,8 +45,8 @@ export function checkpointStore(db: Db) {
         { upsert: true },
       );
     },
-    async reset(name: string): Promise<void> {
-      await collection.deleteOne({ _id: name });
+    async reset(id: string): Promise<void> {
+      await collection.deleteOne({ _id: id });
     },
   };
 }

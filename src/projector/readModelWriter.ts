@@ -1,9 +1,11 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
-import type { ReadModelOp } from '../../projections/types';
+import { isInsert, type ReadModelOp, type UpsertOp } from '../../projections/types';
+import { chunkedBulkWrite } from '../mongo/bulkWrite';
 
-const DUPLICATE_KEY = 11000;
+/** Inserts are cheap on FerretDB and not subject to its 100-updates hang: larger chunks. */
+const INSERT_CHUNK = 1000;
 
-function update(op: ReadModelOp, position: number): Document {
+function update(op: UpsertOp, position: number): Document {
   const u: Document = { $set: { ...op.set, _pos: position } };
   const add = (key: string, value: Record<string, unknown> | undefined) => {
     if (value && Object.keys(value).length > 0) u[key] = value;
@@ -15,10 +17,21 @@ function update(op: ReadModelOp, position: number): Document {
   return u;
 }
 
+export type WriteResult = {
+  /** Documents inserted, created or updated. */
+  applied: number;
+  /** Operations skipped because this very batch already applied them (replay after a crash). */
+  skipped: number;
+  /** Commands sent to the database. */
+  commands: number;
+};
+
 /**
- * Applies one batch's operations as guarded upserts: a document whose `_pos` already reached
- * this batch's end position was written by this very batch before a crash and is skipped
- * (the failed upsert surfaces as a duplicate key, which is expected and ignored).
+ * Applies one batch's operations, one bulk write per collection (chunked):
+ * - upserts are guarded by `_pos`: a document whose `_pos` already reached this batch's end was
+ *   written by this very batch before a crash; its guard fails, the upsert hits a duplicate key
+ *   and is skipped;
+ * - inserts carry position-derived ids, so a replayed insert is a duplicate key, skipped.
  */
 export async function writeBatch(
   db: Db,
@@ -26,41 +39,44 @@ export async function writeBatch(
   ops: readonly ReadModelOp[],
   position: bigint,
   chunkSize: number,
-): Promise<{ applied: number; skipped: number }> {
+): Promise<WriteResult> {
   const pos = Number(position);
-  const byCollection = new Map<string, AnyBulkWriteOperation[]>();
+  const byCollection = new Map<string, { upserts: AnyBulkWriteOperation[]; inserts: Document[] }>();
   for (const op of ops) {
     const name = physicalName(op.collection);
-    const list = byCollection.get(name) ?? [];
-    list.push({
-      updateOne: {
-        filter: { _id: op.id as never, _pos: { $not: { $gte: pos } } },
-        update: update(op, pos),
-        upsert: true,
-      },
-    });
-    byCollection.set(name, list);
-  }
-  let applied = 0;
-  let skipped = 0;
-  for (const [name, list] of byCollection) {
-    for (let i = 0; i < list.length; i += chunkSize) {
-      const chunk = list.slice(i, i + chunkSize);
-      try {
-        const r = await db.collection(name).bulkWrite(chunk, { ordered: false });
-        applied += r.matchedCount + r.upsertedCount;
-      } catch (err) {
-        const e = err as { writeErrors?: { code: number }[] | { code: number }; result?: unknown };
-        const errors = Array.isArray(e.writeErrors)
-          ? e.writeErrors
-          : e.writeErrors
-            ? [e.writeErrors]
-            : [];
-        if (errors.length === 0 || errors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
-        skipped += errors.length;
-        applied += chunk.length - errors.length;
-      }
+    let entry = byCollection.get(name);
+    if (!entry) byCollection.set(name, (entry = { upserts: [], inserts: [] }));
+    if (isInsert(op)) {
+      entry.inserts.push({ ...op.insert, _id: op.id });
+    } else {
+      entry.upserts.push({
+        updateOne: {
+          filter: { _id: op.id as never, _pos: { $not: { $gte: pos } } },
+          update: update(op, pos),
+          upsert: true,
+        },
+      });
     }
   }
-  return { applied, skipped };
+  const result: WriteResult = { applied: 0, skipped: 0, commands: 0 };
+  for (const [name, { upserts, inserts }] of byCollection) {
+    const collection = db.collection(name);
+    if (inserts.length > 0) {
+      const r = await chunkedBulkWrite(
+        collection,
+        inserts.map((document) => ({ insertOne: { document } })),
+        { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all' },
+      );
+      result.applied += r.insertedCount;
+      result.skipped += r.duplicateKeys.length;
+      result.commands += r.commands;
+    }
+    if (upserts.length > 0) {
+      const r = await chunkedBulkWrite(collection, upserts, { chunkSize, ordered: false });
+      result.applied += r.matchedCount + r.upsertedCount;
+      result.skipped += r.duplicateKeys.length;
+      result.commands += r.commands;
+    }
+  }
+  return result;
 }

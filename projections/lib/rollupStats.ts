@@ -1,0 +1,183 @@
+import type { TrackEvent } from '../../src/events/stored';
+import {
+  deserialize,
+  emptySketch,
+  estimate,
+  hashListener,
+  merge,
+  serialize,
+  sketchOfHashes,
+  type ListenerSketch,
+} from './listenerSketch';
+
+/**
+ * The statistics of one rollup bucket (or of a partial bucket inside one document). Every
+ * field is optional and absent means 0: documents only carry what happened. Additive: two
+ * `RollupStats` of disjoint event sets combine with `mergeStats` (sums; sketch union).
+ */
+export type RollupStats = {
+  /** Counted plays (TrackPlayed); skips are not plays. */
+  plays?: number;
+  skips?: number;
+  likes?: number;
+  unlikes?: number;
+  saves?: number;
+  unsaves?: number;
+  shares?: number;
+  downloads?: number;
+  /** Sums over counted plays, for averages: avgDuration = durationSum / plays. */
+  durationSum?: number;
+  completionSum?: number;
+  /** Counted plays with `replayed: true`. */
+  replays?: number;
+  /** Sums over skips, in case a view wants averages over every play attempt. */
+  skipDurationSum?: number;
+  skipCompletionSum?: number;
+  /** Counted plays by source (`landing`, `playlist`, ...). */
+  sources?: Record<string, number>;
+  /** Shares by platform (`twitter`, ...). */
+  platforms?: Record<string, number>;
+  /** Saves by playlist; keys escaped with `encodeKey` (playlist ids may hold `.` or `$`). */
+  playlists?: Record<string, number>;
+  /** Unsaves by playlist, same keys. */
+  playlistUnsaves?: Record<string, number>;
+  /** Listeners of counted plays: `serialize(sketch)`; a driver `Binary` when read back. */
+  listeners?: Uint8Array;
+};
+
+export type CountField = Exclude<
+  keyof RollupStats,
+  'sources' | 'platforms' | 'playlists' | 'playlistUnsaves' | 'listeners'
+>;
+export type BreakdownField = 'sources' | 'platforms' | 'playlists' | 'playlistUnsaves';
+
+export const countFields: readonly CountField[] = [
+  'plays',
+  'skips',
+  'likes',
+  'unlikes',
+  'saves',
+  'unsaves',
+  'shares',
+  'downloads',
+  'durationSum',
+  'completionSum',
+  'replays',
+  'skipDurationSum',
+  'skipCompletionSum',
+];
+export const breakdownFields: readonly BreakdownField[] = [
+  'sources',
+  'platforms',
+  'playlists',
+  'playlistUnsaves',
+];
+
+/** MongoDB field names may not contain `.` or start with `$`: escape them reversibly. */
+export const encodeKey = (key: string): string =>
+  key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24');
+export const decodeKey = (key: string): string =>
+  key.replace(/%2E/g, '.').replace(/%24/g, '$').replace(/%25/g, '%');
+
+/** Mutable accumulator used while projecting a batch. */
+export type StatsAccumulator = {
+  counts: Partial<Record<CountField, number>>;
+  breakdowns: Partial<Record<BreakdownField, Record<string, number>>>;
+  listeners: Set<number>;
+};
+
+export const newAccumulator = (): StatsAccumulator => ({
+  counts: {},
+  breakdowns: {},
+  listeners: new Set(),
+});
+
+const bump = (acc: StatsAccumulator, field: CountField, by = 1) => {
+  acc.counts[field] = (acc.counts[field] ?? 0) + by;
+};
+const bumpKey = (acc: StatsAccumulator, field: BreakdownField, key: string) => {
+  const map = (acc.breakdowns[field] ??= {});
+  const k = encodeKey(key);
+  map[k] = (map[k] ?? 0) + 1;
+};
+
+/** Adds one listener event to an accumulator. Catalog events are not stats: ignored. */
+export function accumulate(acc: StatsAccumulator, event: TrackEvent): void {
+  switch (event.type) {
+    case 'TrackPlayed':
+      bump(acc, 'plays');
+      bump(acc, 'durationSum', event.data.durationSeconds);
+      bump(acc, 'completionSum', event.data.completionRate);
+      if (event.data.replayed) bump(acc, 'replays');
+      bumpKey(acc, 'sources', event.data.source);
+      acc.listeners.add(hashListener(event.data.listenerId));
+      return;
+    case 'TrackSkipped':
+      bump(acc, 'skips');
+      bump(acc, 'skipDurationSum', event.data.durationSeconds);
+      bump(acc, 'skipCompletionSum', event.data.completionRate);
+      return;
+    case 'TrackLiked':
+      return bump(acc, 'likes');
+    case 'TrackUnliked':
+      return bump(acc, 'unlikes');
+    case 'TrackSaved':
+      bump(acc, 'saves');
+      return bumpKey(acc, 'playlists', event.data.playlistId);
+    case 'TrackUnsaved':
+      bump(acc, 'unsaves');
+      return bumpKey(acc, 'playlistUnsaves', event.data.playlistId);
+    case 'TrackShared':
+      bump(acc, 'shares');
+      return bumpKey(acc, 'platforms', event.data.platform);
+    case 'TrackDownloaded':
+      return bump(acc, 'downloads');
+    default:
+      return;
+  }
+}
+
+/** The stored form of an accumulator: only non-zero fields, listeners serialized. */
+export function toStats(acc: StatsAccumulator): RollupStats {
+  const out: RollupStats = {};
+  for (const f of countFields) if (acc.counts[f]) out[f] = acc.counts[f];
+  for (const f of breakdownFields) if (acc.breakdowns[f]) out[f] = acc.breakdowns[f];
+  if (acc.listeners.size > 0) out.listeners = serialize(sketchOfHashes(acc.listeners));
+  return out;
+}
+
+/** Bytes of a stored sketch: a Uint8Array, or a driver Binary (`buffer`) read from MongoDB. */
+export function sketchBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  const buffer = (value as { buffer?: unknown } | undefined)?.buffer;
+  return buffer instanceof Uint8Array ? buffer : undefined;
+}
+
+export const listenersOf = (stats: RollupStats | undefined): ListenerSketch => {
+  const bytes = sketchBytes(stats?.listeners);
+  return bytes ? deserialize(bytes) : emptySketch();
+};
+
+/** Sum of two bucket statistics of disjoint event sets; unique listeners merged, not summed. */
+export function mergeStats(a: RollupStats | undefined, b: RollupStats | undefined): RollupStats {
+  const out: RollupStats = {};
+  for (const f of countFields) {
+    const v = (a?.[f] ?? 0) + (b?.[f] ?? 0);
+    if (v) out[f] = v;
+  }
+  for (const f of breakdownFields) {
+    const keys = new Set([...Object.keys(a?.[f] ?? {}), ...Object.keys(b?.[f] ?? {})]);
+    if (keys.size === 0) continue;
+    const map: Record<string, number> = {};
+    for (const k of keys) map[k] = (a?.[f]?.[k] ?? 0) + (b?.[f]?.[k] ?? 0);
+    out[f] = map;
+  }
+  if (a?.listeners || b?.listeners) {
+    out.listeners = serialize(merge(listenersOf(a), listenersOf(b)));
+  }
+  return out;
+}
+
+/** Unique listeners of merged stats (exact while small, HLL estimate beyond). */
+export const uniqueListeners = (stats: RollupStats | undefined): number =>
+  estimate(listenersOf(stats));

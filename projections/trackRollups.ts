@@ -1,0 +1,152 @@
+import type { StoredEventType } from '../src/events/stored';
+import { bucketKeys, bucketStart } from './lib/buckets';
+import {
+  accumulate,
+  newAccumulator,
+  toStats,
+  type RollupStats,
+  type StatsAccumulator,
+} from './lib/rollupStats';
+import type { Projection, ReadModelOp } from './types';
+
+/**
+ * Time rollups per track (hour, day, ISO week, month, year; UTC), written as insert-only
+ * *deltas*: each batch inserts, per (track, month) and per (track, year) it touched, one
+ * document with that batch's statistics. Ids come from log positions, so a replayed batch
+ * collides with its own earlier insert and is skipped. The compaction job later folds deltas
+ * into one `compacted` document per (track, period). See docs/READ-MODELS.md.
+ */
+export const trackRollupsCollection = 'track_rollups';
+
+export type RollupDocKind = 'delta' | 'compacted';
+
+export type TrackRollupDoc = {
+  /** delta: `<trackId>|<m|y>|<period>|<pos>`; compacted: `<trackId>|<m|y>|<period>`. */
+  _id: string;
+  kind: RollupDocKind;
+  trackId: string;
+  /** `m`: a calendar-month document (`period` = `YYYY-MM`); `y`: a year (`period` = `YYYY`). */
+  granularity: 'm' | 'y';
+  period: string;
+  periodStart: Date;
+  /** delta only: commit position of the batch's last event of this projection. */
+  pos?: number;
+  /** compacted only: every delta of this (track, period) with `pos` ≤ `upTo` is merged in. */
+  upTo?: number;
+  /** Statistics of the whole period (month or year). */
+  total: RollupStats;
+  /** Month documents only: per day of the month, key `DD`. */
+  days?: Record<string, RollupStats>;
+  /** Month documents only: per hour, key `DDHH` (day of month, hour of day). */
+  hours?: Record<string, RollupStats>;
+  /**
+   * Month documents only: per ISO week (`GGGG-Www`), the part of that week inside this month.
+   * A week across two months is the merge of its parts in both month documents.
+   */
+  weeks?: Record<string, RollupStats>;
+};
+
+export const rollupDocId = (
+  trackId: string,
+  granularity: 'm' | 'y',
+  period: string,
+  pos?: number | bigint,
+): string => `${trackId}|${granularity}|${period}${pos === undefined ? '' : `|${pos}`}`;
+
+const listenerEvents: readonly StoredEventType[] = [
+  'TrackPlayed',
+  'TrackSkipped',
+  'TrackLiked',
+  'TrackUnliked',
+  'TrackSaved',
+  'TrackUnsaved',
+  'TrackShared',
+  'TrackDownloaded',
+];
+
+type MonthAcc = {
+  trackId: string;
+  month: string;
+  total: StatsAccumulator;
+  days: Map<string, StatsAccumulator>;
+  hours: Map<string, StatsAccumulator>;
+  weeks: Map<string, StatsAccumulator>;
+};
+
+const into = (map: Map<string, StatsAccumulator>, key: string): StatsAccumulator => {
+  let acc = map.get(key);
+  if (!acc) map.set(key, (acc = newAccumulator()));
+  return acc;
+};
+
+const statsOf = (map: Map<string, StatsAccumulator>): Record<string, RollupStats> =>
+  Object.fromEntries([...map].map(([k, acc]) => [k, toStats(acc)]));
+
+export const trackRollups: Projection = {
+  name: 'trackRollups',
+  version: 1,
+  canHandle: listenerEvents,
+  collections: [trackRollupsCollection],
+  project(events): ReadModelOp[] {
+    if (events.length === 0) return [];
+    const pos = Number(events[events.length - 1]!.position);
+    const months = new Map<string, MonthAcc>();
+    const years = new Map<string, { trackId: string; year: string; total: StatsAccumulator }>();
+    for (const event of events) {
+      const { trackId } = event.data;
+      const keys = bucketKeys(event.data.occurredAt);
+      const mk = rollupDocId(trackId, 'm', keys.month);
+      let m = months.get(mk);
+      if (!m) {
+        m = {
+          trackId,
+          month: keys.month,
+          total: newAccumulator(),
+          days: new Map(),
+          hours: new Map(),
+          weeks: new Map(),
+        };
+        months.set(mk, m);
+      }
+      accumulate(m.total, event);
+      accumulate(into(m.days, keys.day), event);
+      accumulate(into(m.hours, keys.hour), event);
+      accumulate(into(m.weeks, keys.week), event);
+      const yk = rollupDocId(trackId, 'y', keys.year);
+      let y = years.get(yk);
+      if (!y) years.set(yk, (y = { trackId, year: keys.year, total: newAccumulator() }));
+      accumulate(y.total, event);
+    }
+    const ops: ReadModelOp[] = [];
+    for (const m of months.values()) {
+      const doc: TrackRollupDoc = {
+        _id: rollupDocId(m.trackId, 'm', m.month, pos),
+        kind: 'delta',
+        trackId: m.trackId,
+        granularity: 'm',
+        period: m.month,
+        periodStart: bucketStart('m', m.month),
+        pos,
+        total: toStats(m.total),
+        days: statsOf(m.days),
+        hours: statsOf(m.hours),
+        weeks: statsOf(m.weeks),
+      };
+      ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
+    }
+    for (const y of years.values()) {
+      const doc: TrackRollupDoc = {
+        _id: rollupDocId(y.trackId, 'y', y.year, pos),
+        kind: 'delta',
+        trackId: y.trackId,
+        granularity: 'y',
+        period: y.year,
+        periodStart: bucketStart('y', y.year),
+        pos,
+        total: toStats(y.total),
+      };
+      ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
+    }
+    return ops;
+  },
+};

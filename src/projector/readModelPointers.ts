@@ -1,0 +1,81 @@
+import type { Db } from 'mongodb';
+
+/**
+ * Which physical collections (and which checkpoint) currently serve each projection.
+ * A rebuild writes into a fresh generation (`<logical>__g<n>`, checkpoint `<name>__g<n>`) and,
+ * once caught up, swaps by rewriting the projection's single pointer document: one document
+ * update, so readers see either the old generation or the new one, never a mix. (FerretDB has
+ * no `renameCollection` with `dropTarget`, and a rename would not be atomic across collections.)
+ * No pointer document means generation 0: logical names, checkpoint id = projection name.
+ */
+export const pointersCollection = 'read_model_pointers';
+
+export type ReadModelPointer = {
+  _id: string; // projection name
+  generation: number;
+  version: number;
+  /** logical collection name → physical collection name */
+  collections: Record<string, string>;
+  checkpointId: string;
+  swappedAt: Date;
+};
+
+export const physicalName = (logical: string, generation: number): string =>
+  generation === 0 ? logical : `${logical}__g${generation}`;
+
+export const checkpointIdOf = (projection: string, generation: number): string =>
+  generation === 0 ? projection : `${projection}__g${generation}`;
+
+export function pointerFor(
+  projection: { name: string; version: number; collections: readonly string[] },
+  generation: number,
+  now: Date,
+): ReadModelPointer {
+  return {
+    _id: projection.name,
+    generation,
+    version: projection.version,
+    collections: Object.fromEntries(
+      projection.collections.map((c) => [c, physicalName(c, generation)]),
+    ),
+    checkpointId: checkpointIdOf(projection.name, generation),
+    swappedAt: now,
+  };
+}
+
+export async function loadPointer(db: Db, projection: string): Promise<ReadModelPointer | null> {
+  return db.collection<ReadModelPointer>(pointersCollection).findOne({ _id: projection });
+}
+
+/**
+ * For readers: resolves a logical collection to its live physical name, cached for `ttlMs`
+ * (a swap becomes visible within that time; the old generation is dropped only after a grace
+ * period far longer than it, so a reader holding the old name still finds its data).
+ */
+export function readModelResolver(db: Db, ttlMs = 1000, clock: () => number = Date.now) {
+  let cache: { at: number; byLogical: Map<string, ReadModelPointer> } | undefined;
+  const load = async () => {
+    if (cache && clock() - cache.at < ttlMs) return cache.byLogical;
+    const pointers = await db.collection<ReadModelPointer>(pointersCollection).find({}).toArray();
+    const byLogical = new Map<string, ReadModelPointer>();
+    for (const p of pointers)
+      for (const logical of Object.keys(p.collections)) byLogical.set(logical, p);
+    cache = { at: clock(), byLogical };
+    return byLogical;
+  };
+  return {
+    /** Physical collection name now serving `logical`. */
+    async collection(logical: string): Promise<string> {
+      return (await load()).get(logical)?.collections[logical] ?? logical;
+    },
+    /** Checkpoint document id of the generation now serving `logical`. */
+    async checkpointId(logical: string, projection: string): Promise<string> {
+      return (await load()).get(logical)?.checkpointId ?? projection;
+    },
+    invalidate(): void {
+      cache = undefined;
+    },
+  };
+}
+
+export type ReadModelResolver = ReturnType<typeof readModelResolver>;
