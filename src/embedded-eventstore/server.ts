@@ -3,6 +3,7 @@ import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { appendHandler } from './grpc/appendHandler';
+import { decodeBatchAppendReq } from './grpc/batchAppendDecoder';
 import { batchAppendHandler } from './grpc/batchAppendHandler';
 import { deleteHandler, tombstoneHandler } from './grpc/deleteHandlers';
 import { readHandler } from './grpc/readHandler';
@@ -33,10 +34,15 @@ export interface EmbeddedEventStore {
 
 /**
  * Read responses are pre-encoded Buffers (see readRespEncoder.ts), so Read gets a serializer that
- * passes Buffers through; everything else is the client's own generated definition.
+ * passes Buffers through, and BatchAppend requests are decoded by hand (batchAppendDecoder.ts);
+ * everything else is the client's own generated definition.
  */
 const streamsDefinition = {
   ...StreamsService,
+  batchAppend: {
+    ...StreamsService.batchAppend,
+    requestDeserialize: decodeBatchAppendReq,
+  },
   read: {
     ...StreamsService.read,
     responseSerialize: (m: Buffer | { serializeBinary(): Uint8Array }) =>

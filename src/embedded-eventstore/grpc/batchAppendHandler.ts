@@ -1,14 +1,13 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Empty as PbEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import { AllStreamPosition, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
-import type { UUID } from '@eventstore/db-client/generated/shared_pb';
-import type { BatchAppendReq } from '@eventstore/db-client/generated/streams_pb';
+import { UUID } from '@eventstore/db-client/generated/shared_pb';
 import { BatchAppendResp } from '@eventstore/db-client/generated/streams_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import type { NewEvent } from '../log/record';
 import type { Store } from '../store/eventStore';
 import type { AppendOutcome, ExpectedRevision } from '../store/types';
-import { expectedFrom, RequestError, streamName, toNewEvent } from './convert';
+import type { BatchAppendRequest } from './batchAppendDecoder';
 import {
   batchMaxAppendSize,
   batchOtherError,
@@ -22,6 +21,7 @@ interface OpenBatch {
   expected: ExpectedRevision;
   events: NewEvent[];
   size: number;
+  error: string | null;
 }
 
 /**
@@ -30,53 +30,44 @@ interface OpenBatch {
  * validated in arrival order and answered as each becomes durable.
  */
 export function batchAppendHandler(store: Store) {
-  return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void => {
+  return (call: ServerDuplexStream<BatchAppendRequest, BatchAppendResp>): void => {
     const open = new Map<string, OpenBatch>();
     let inFlight = 0;
     let ended = false;
     const maybeEnd = (): void => {
       if (ended && inFlight === 0) call.end();
     };
-    call.on('data', (req: BatchAppendReq) => {
-      const correlationId = req.getCorrelationId();
-      if (!correlationId) return;
-      const key = Buffer.from(correlationId.serializeBinary()).toString('latin1');
-      try {
-        let batch = open.get(key);
-        if (!batch) {
-          const o = req.getOptions();
-          if (!o) return;
-          batch = {
-            correlationId,
-            stream: streamName(o.getStreamIdentifier()),
-            expected: expectedFrom(o, () => o.getStreamPosition()),
-            events: [],
-            size: 0,
-          };
-          open.set(key, batch);
-        }
-        for (const m of req.getProposedMessagesList()) {
-          const e = toNewEvent(m);
-          batch.size += e.data.length + e.metadata.length;
-          batch.events.push(e);
-        }
-        if (!req.getIsFinal()) return;
-        open.delete(key);
-        run(batch);
-      } catch (err) {
-        open.delete(key);
-        const resp = new BatchAppendResp();
-        resp.setCorrelationId(correlationId);
-        resp.setError(
-          batchOtherError(
-            Code.INVALID_ARGUMENT,
-            err instanceof RequestError ? err.grpc.details : String(err),
-          ),
-        );
-        call.write(resp);
+    call.on('data', (req: BatchAppendRequest) => {
+      const key = req.correlationId.toString('latin1');
+      let batch = open.get(key);
+      if (!batch) {
+        if (!req.options) return;
+        batch = {
+          correlationId: UUID.deserializeBinary(req.correlationId),
+          stream: req.options.stream,
+          expected: req.options.expected,
+          events: [],
+          size: 0,
+          error: null,
+        };
+        open.set(key, batch);
       }
+      for (const e of req.events) {
+        batch.size += e.data.length + e.metadata.length;
+        batch.events.push(e);
+      }
+      batch.error ??= req.error;
+      if (!req.isFinal) return;
+      open.delete(key);
+      run(batch);
     });
     const run = (batch: OpenBatch): void => {
+      if (batch.error !== null) {
+        const resp = baseResp(batch);
+        resp.setError(batchOtherError(Code.INVALID_ARGUMENT, batch.error));
+        call.write(resp);
+        return;
+      }
       inFlight++;
       const append =
         batch.size > store.maxAppendSize

@@ -9,75 +9,89 @@ import { TOMBSTONE_REVISION } from '../store/types';
  * of streams.proto as shipped with the client (generated/streams_pb.js).
  */
 export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buffer {
-  const id = structuredIds ? structuredUuid(rec.id) : stringUuid(rec.id);
-  const streamLen = Buffer.byteLength(rec.stream);
-  const typeLen = Buffer.byteLength(rec.type);
+  const src = rec.buf;
+  const streamStart = rec.streamStart;
+  const streamLen = rec.streamLength;
+  const typeStart = streamStart + streamLen;
+  const typeLen = rec.typeLength;
+  const ctStart = typeStart + typeLen;
+  const ctLen = rec.contentTypeLength;
+  const dataStart = ctStart + ctLen;
+  const dataLen = rec.dataLength;
+  const metaLen = rec.metadataLength;
+  const position = rec.position;
   const created = `${rec.created}0000`; // 100 ns ticks since the Unix epoch
-  const revision = rec.flags & FLAG_TOMBSTONE ? BigInt(TOMBSTONE_REVISION) : rec.revision;
-  const entries = [
-    entrySize(4, typeLen),
-    entrySize(12, rec.contentType.length),
-    entrySize(7, created.length),
-  ];
+  const revision = rec.flags & FLAG_TOMBSTONE ? TOMBSTONE_REVISION_BIG : rec.revision;
+  const idSize = structuredIds ? structuredUuidSize(src, rec.idStart) : 38;
+  const e0 = entrySize(4, typeLen);
+  const e1 = entrySize(12, ctLen);
+  const e2 = entrySize(7, created.length);
   const streamIdSize = 1 + varintSize(streamLen) + streamLen;
+  const posSize = 1 + varintSize(position);
   let recorded =
     1 +
-    varintSize(id.length) +
-    id.length +
+    varintSize(idSize) +
+    idSize +
     1 +
     varintSize(streamIdSize) +
     streamIdSize +
     1 +
     varintSize(revision) +
-    2 * (1 + varintSize(rec.position));
-  for (const e of entries) recorded += 1 + varintSize(e) + e;
-  if (rec.metadata.length > 0)
-    recorded += 1 + varintSize(rec.metadata.length) + rec.metadata.length;
-  if (rec.data.length > 0) recorded += 1 + varintSize(rec.data.length) + rec.data.length;
-  const readEvent = 1 + varintSize(recorded) + recorded + 1 + varintSize(rec.position);
+    2 * posSize +
+    3 +
+    varintSize(e0) +
+    e0 +
+    varintSize(e1) +
+    e1 +
+    varintSize(e2) +
+    e2;
+  if (metaLen > 0) recorded += 1 + varintSize(metaLen) + metaLen;
+  if (dataLen > 0) recorded += 1 + varintSize(dataLen) + dataLen;
+  const readEvent = 1 + varintSize(recorded) + recorded + posSize;
   const total = 1 + varintSize(readEvent) + readEvent;
   const w = new Writer(Buffer.allocUnsafe(total));
   w.tag(1, 2).varint(readEvent);
   w.tag(1, 2).varint(recorded);
-  w.tag(1, 2).varint(id.length).bytes(id);
-  w.tag(2, 2).varint(streamIdSize).tag(3, 2).varint(streamLen).utf8(rec.stream, streamLen);
+  w.tag(1, 2).varint(idSize);
+  if (structuredIds) w.structuredUuid(src, rec.idStart);
+  else w.stringUuid(src, rec.idStart);
+  w.tag(2, 2).varint(streamIdSize).tag(3, 2).varint(streamLen).copy(src, streamStart, streamLen);
   w.tag(3, 0).varint(revision);
-  w.tag(4, 0).varint(rec.position);
-  w.tag(5, 0).varint(rec.position);
-  w.tag(6, 2).varint(entries[0]!).entry('type', rec.type, typeLen);
-  w.tag(6, 2).varint(entries[1]!).entry('content-type', rec.contentType, rec.contentType.length);
-  w.tag(6, 2).varint(entries[2]!).entry('created', created, created.length);
-  if (rec.metadata.length > 0) w.tag(7, 2).varint(rec.metadata.length).bytes(rec.metadata);
-  if (rec.data.length > 0) w.tag(8, 2).varint(rec.data.length).bytes(rec.data);
-  w.tag(3, 0).varint(rec.position);
+  w.tag(4, 0).varint(position);
+  w.tag(5, 0).varint(position);
+  w.tag(6, 2).varint(e0).key(KEY_TYPE).tag(2, 2).varint(typeLen).copy(src, typeStart, typeLen);
+  w.tag(6, 2).varint(e1).key(KEY_CONTENT_TYPE).tag(2, 2).varint(ctLen).copy(src, ctStart, ctLen);
+  w.tag(6, 2).varint(e2).key(KEY_CREATED).tag(2, 2).varint(created.length).ascii(created);
+  if (metaLen > 0)
+    w.tag(7, 2)
+      .varint(metaLen)
+      .copy(src, dataStart + dataLen, metaLen);
+  if (dataLen > 0) w.tag(8, 2).varint(dataLen).copy(src, dataStart, dataLen);
+  w.tag(3, 0).varint(position);
   if (w.at !== total) throw new Error(`ReadResp size mismatch: ${w.at} != ${total}`);
   return w.buf;
 }
 
+const TOMBSTONE_REVISION_BIG = BigInt(TOMBSTONE_REVISION);
+/** Map entry keys, pre-encoded as `1: key` (tag + length + bytes). */
+const KEY_TYPE = Buffer.from([0x0a, 4, ...Buffer.from('type')]);
+const KEY_CONTENT_TYPE = Buffer.from([0x0a, 12, ...Buffer.from('content-type')]);
+const KEY_CREATED = Buffer.from([0x0a, 7, ...Buffer.from('created')]);
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+
+const toUnsigned = (v: bigint): bigint => (v < 0n ? v + (1n << 64n) : v);
+
+/** Size of UUID { structured = 1 { msb = 1, lsb = 2 } }. */
+function structuredUuidSize(src: Buffer, idStart: number): number {
+  const inner =
+    2 +
+    varintSize(toUnsigned(src.readBigInt64BE(idStart))) +
+    varintSize(toUnsigned(src.readBigInt64BE(idStart + 8)));
+  return 1 + varintSize(inner) + inner;
+}
+
 function entrySize(keyLen: number, valueLen: number): number {
-  return 1 + varintSize(keyLen) + keyLen + 1 + varintSize(valueLen) + valueLen;
-}
-
-/** UUID { string value = 2 } */
-function stringUuid(id: Buffer): Buffer {
-  const hex = id.toString('hex', 0, 16);
-  const s = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  const out = Buffer.allocUnsafe(38);
-  out[0] = (2 << 3) | 2;
-  out[1] = 36;
-  out.write(s, 2, 'latin1');
-  return out;
-}
-
-/** UUID { Structured structured = 1 { int64 most = 1; int64 least = 2 } } */
-function structuredUuid(id: Buffer): Buffer {
-  const most = id.readBigInt64BE(0);
-  const least = id.readBigInt64BE(8);
-  const toU = (v: bigint): bigint => (v < 0n ? v + (1n << 64n) : v);
-  const inner = 1 + varintSize(toU(most)) + 1 + varintSize(toU(least));
-  const w = new Writer(Buffer.allocUnsafe(2 + inner));
-  w.tag(1, 2).varint(inner).tag(1, 0).varint(toU(most)).tag(2, 0).varint(toU(least));
-  return w.buf;
+  return 2 + keyLen + 1 + varintSize(valueLen) + valueLen;
 }
 
 export function varintSize(v: number | bigint): number {
@@ -134,8 +148,39 @@ export class Writer {
     return this;
   }
 
-  entry(key: string, value: string, valueLen: number): this {
-    this.tag(1, 2).varint(key.length).utf8(key, key.length);
-    return this.tag(2, 2).varint(valueLen).utf8(value, valueLen);
+  copy(src: Buffer, start: number, length: number): this {
+    src.copy(this.buf, this.at, start, start + length);
+    this.at += length;
+    return this;
+  }
+
+  key(encoded: Buffer): this {
+    return this.bytes(encoded);
+  }
+
+  ascii(s: string): this {
+    for (let i = 0; i < s.length; i++) this.buf[this.at++] = s.charCodeAt(i);
+    return this;
+  }
+
+  /** UUID { string = 2 } from 16 id bytes, formatted 8-4-4-4-12 without intermediate strings. */
+  stringUuid(src: Buffer, idStart: number): this {
+    const b = this.buf;
+    b[this.at++] = (2 << 3) | 2;
+    b[this.at++] = 36;
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) b[this.at++] = 45;
+      const v = src[idStart + i]!;
+      b[this.at++] = HEX_DIGITS[v >> 4]!;
+      b[this.at++] = HEX_DIGITS[v & 15]!;
+    }
+    return this;
+  }
+
+  structuredUuid(src: Buffer, idStart: number): this {
+    const msb = toUnsigned(src.readBigInt64BE(idStart));
+    const lsb = toUnsigned(src.readBigInt64BE(idStart + 8));
+    const inner = 2 + varintSize(msb) + varintSize(lsb);
+    return this.tag(1, 2).varint(inner).tag(1, 0).varint(msb).tag(2, 0).varint(lsb);
   }
 }

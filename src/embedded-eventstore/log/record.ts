@@ -43,22 +43,6 @@ export interface EncodedEvent {
   event: NewEvent;
 }
 
-export interface DecodedRecord {
-  position: number;
-  /** Bytes from `position` to the next record. */
-  size: number;
-  flags: number;
-  kind: number;
-  stream: string;
-  type: string;
-  contentType: string;
-  revision: number;
-  created: number;
-  id: Buffer;
-  data: Buffer;
-  metadata: Buffer;
-}
-
 export function recordSize(stream: string, ev: NewEvent): number {
   return (
     FRAME_HEADER +
@@ -127,39 +111,101 @@ export function readFlags(buf: Buffer, at: number): number {
   return buf.readUInt8(at + FRAME_HEADER);
 }
 
-/** Decodes a (checked) frame. `data`/`metadata` are views into `buf`, not copies. */
+/**
+ * A view of one (checked) frame: fixed fields are read on access, strings are decoded once on
+ * first access, and `data`/`metadata`/`id` are views into the buffer, not copies. Readers that
+ * only forward bytes (readRespEncoder.ts) never decode strings at all.
+ */
+export class DecodedRecord {
+  private _stream: string | undefined;
+  private _type: string | undefined;
+  private _contentType: string | undefined;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly at: number,
+    readonly position: number,
+  ) {}
+
+  private get p(): number {
+    return this.at + FRAME_HEADER;
+  }
+  get size(): number {
+    return FRAME_HEADER + this.buf.readUInt32LE(this.at);
+  }
+  get flags(): number {
+    return this.buf[this.p]!;
+  }
+  get kind(): number {
+    return this.buf[this.p + 1]!;
+  }
+  get revision(): number {
+    return this.buf.readDoubleLE(this.p + 8);
+  }
+  get created(): number {
+    return this.buf.readDoubleLE(this.p + 16);
+  }
+  get idStart(): number {
+    return this.p + 24;
+  }
+  get id(): Buffer {
+    return this.buf.subarray(this.p + 24, this.p + 40);
+  }
+  get streamStart(): number {
+    return this.p + PAYLOAD_HEADER;
+  }
+  get streamLength(): number {
+    return this.buf.readUInt16LE(this.p + 2);
+  }
+  get typeStart(): number {
+    return this.streamStart + this.streamLength;
+  }
+  get typeLength(): number {
+    return this.buf.readUInt16LE(this.p + 4);
+  }
+  get contentTypeStart(): number {
+    return this.typeStart + this.typeLength;
+  }
+  get contentTypeLength(): number {
+    return this.buf[this.p + 6]!;
+  }
+  get dataStart(): number {
+    return this.contentTypeStart + this.contentTypeLength;
+  }
+  get dataLength(): number {
+    return this.buf.readUInt32LE(this.p + 40);
+  }
+  get metadataStart(): number {
+    return this.dataStart + this.dataLength;
+  }
+  get metadataLength(): number {
+    return this.buf.readUInt32LE(this.p + 44);
+  }
+  get stream(): string {
+    return (this._stream ??= this.buf.toString('utf8', this.streamStart, this.typeStart));
+  }
+  get type(): string {
+    return (this._type ??= this.buf.toString('utf8', this.typeStart, this.contentTypeStart));
+  }
+  get contentType(): string {
+    return (this._contentType ??= this.buf.toString(
+      'latin1',
+      this.contentTypeStart,
+      this.dataStart,
+    ));
+  }
+  get data(): Buffer {
+    const s = this.dataStart;
+    return this.buf.subarray(s, s + this.dataLength);
+  }
+  get metadata(): Buffer {
+    const s = this.metadataStart;
+    return this.buf.subarray(s, s + this.metadataLength);
+  }
+}
+
 export function decodeRecord(buf: Buffer, at: number, position: number): DecodedRecord {
-  const p = at + FRAME_HEADER;
-  const size = FRAME_HEADER + buf.readUInt32LE(at);
-  const streamLength = buf.readUInt16LE(p + 2);
-  const typeLength = buf.readUInt16LE(p + 4);
-  const contentTypeLength = buf.readUInt8(p + 6);
-  const dataLength = buf.readUInt32LE(p + 40);
-  const metadataLength = buf.readUInt32LE(p + 44);
-  let o = p + PAYLOAD_HEADER;
-  const stream = buf.toString('utf8', o, o + streamLength);
-  o += streamLength;
-  const type = buf.toString('utf8', o, o + typeLength);
-  o += typeLength;
-  const contentType = buf.toString('latin1', o, o + contentTypeLength);
-  o += contentTypeLength;
-  const data = buf.subarray(o, o + dataLength);
-  o += dataLength;
-  const metadata = buf.subarray(o, o + metadataLength);
-  return {
-    position,
-    size,
-    flags: buf.readUInt8(p),
-    kind: buf.readUInt8(p + 1),
-    stream,
-    type,
-    contentType,
-    revision: buf.readDoubleLE(p + 8),
-    created: buf.readDoubleLE(p + 16),
-    id: buf.subarray(p + 24, p + 40),
-    data,
-    metadata,
-  };
+  return new DecodedRecord(buf, at, position);
 }
 
 /** Stream name of a (checked) frame, without decoding the rest. */
