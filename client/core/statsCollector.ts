@@ -29,8 +29,9 @@ export interface StatsCollectorOptions {
   /**
    * Keep unsent events in the store (localStorage) so a reload or a crash does not lose them; they
    * are sent by the next collector created on the same origin. Events handed to sendBeacon stay
-   * stored too (delivery of a beacon is unknowable), so they may be sent again after a reload: the
-   * server dedups by event id. Tabs share one stored queue; the last writer wins. @defaultValue false
+   * stored too (delivery of a beacon is unknowable) until a later send succeeds, so they may be
+   * sent again after a reload: the server dedups by event id. Tabs share one stored queue; the
+   * last writer wins. @defaultValue false
    */
   persist?: boolean;
   /** Bearer token for `fetch` sends (beacons cannot carry headers, so they are always anonymous). */
@@ -97,8 +98,11 @@ export class StatsCollector {
   private readonly _transport: Transport;
   private readonly _getToken: StatsCollectorOptions['getToken'];
   private readonly _queue: BoundedQueue<QueuedEvent>;
+  private readonly _max: number;
   private readonly _off: () => void;
   private _inflight: QueuedEvent[] = [];
+  /** Handed to sendBeacon / keepalive on unload, unconfirmed: kept in the store until a send succeeds. */
+  private _handedOff: QueuedEvent[] = [];
   private _sending?: Promise<void>;
   private _timer?: ReturnType<typeof setTimeout>;
   private _attempt = 0;
@@ -116,7 +120,7 @@ export class StatsCollector {
     this._interval = clamp(options.flushIntervalMs, 5000, 100, 3_600_000);
     this._minBackoff = clamp(options.minBackoffMs, 1000, 1, 3_600_000);
     this._maxBackoff = clamp(options.maxBackoffMs, 30_000, this._minBackoff, 3_600_000);
-    this._queue = new BoundedQueue(clamp(options.maxQueueSize, 1000, 1, 100_000));
+    this._queue = new BoundedQueue((this._max = clamp(options.maxQueueSize, 1000, 1, 100_000)));
     this._persist = !!options.persist;
     this._key = options.storageKey ?? 'stats:';
     this._store = options.store ?? browserStore();
@@ -240,6 +244,8 @@ export class StatsCollector {
       counts.sent += batch.length - bad;
       counts.dropped += bad;
       this._attempt = 0;
+      // The service was reachable after the unload sends: assume they arrived, stop storing them.
+      this._handedOff = [];
     } else if (outcome === 'split' && batch.length > 1) {
       this._limit = Math.ceil(batch.length / 2);
       this._queue.unshift(batch);
@@ -267,8 +273,6 @@ export class StatsCollector {
 
   private _unload(): void {
     if (this._stopped) return;
-    // Store first: if the beacon never arrives, the next page load sends these again.
-    if (this._persist) this._save();
     let chunk: QueuedEvent[] = [];
     let bytes = 0;
     for (const event of this._queue.take(this._queue.size)) {
@@ -282,9 +286,12 @@ export class StatsCollector {
       bytes += n;
     }
     if (chunk.length) this._beacon(chunk);
+    // Synchronously, while the page still runs: if a beacon never arrives, the next load resends.
+    if (this._persist) this._save();
   }
 
   private _beacon(batch: QueuedEvent[]): void {
+    this._handedOff = this._handedOff.concat(batch).slice(-this._max);
     if (this._transport.beacon(this._url, this._body(batch))) {
       this._counts.sent += batch.length;
       return;
@@ -305,7 +312,7 @@ export class StatsCollector {
   }
 
   private _save(): void {
-    const events = [...this._inflight, ...this._queue.toArray()];
+    const events = [...this._handedOff, ...this._inflight, ...this._queue.toArray()];
     try {
       if (events.length) this._store.setItem(this._key + 'queue', JSON.stringify(events));
       else this._store.removeItem(this._key + 'queue');
@@ -318,9 +325,11 @@ export class StatsCollector {
     try {
       const saved: unknown = JSON.parse(this._store.getItem(this._key + 'queue') ?? '[]');
       if (!Array.isArray(saved)) return;
+      const ids = new Set<string>();
       for (const e of saved as QueuedEvent[]) {
-        if (typeof e?.id === 'string' && typeof e.type === 'string')
-          this._counts.dropped += this._queue.push(e);
+        if (typeof e?.id !== 'string' || typeof e.type !== 'string' || ids.has(e.id)) continue;
+        ids.add(e.id);
+        this._counts.dropped += this._queue.push(e);
       }
     } catch {
       /* corrupt entry: start empty */

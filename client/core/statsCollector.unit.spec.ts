@@ -388,6 +388,32 @@ describe('StatsCollector persistence', () => {
     ]);
   });
 
+  it('keeps them stored through a second unload (hidden after pagehide) until a send succeeds', async () => {
+    const { net, page, store, make } = setup({ persist: true });
+    const c = make();
+    const id = c.track(like());
+    page.fire(); // pagehide
+    page.fire(); // visibilitychange → hidden, nothing left to send
+    const stored = () =>
+      JSON.parse(store.getItem('stats:queue') ?? '[]').map((e: { id: string }) => e.id);
+    expect(stored()).toEqual([id]);
+    const later = c.track(like()); // the page lived on
+    await Promise.resolve();
+    expect(stored()).toEqual([id, later]);
+    const done = c.flush();
+    await jest.advanceTimersByTimeAsync(0);
+    net.respond(ok());
+    await done;
+    expect(store.getItem('stats:queue')).toBeNull();
+  });
+
+  it('restores each stored id once', () => {
+    const { store, make } = setup();
+    const e = { ...like(), id: 'same' };
+    store.setItem('stats:queue', JSON.stringify([e, e]));
+    expect(make({ persist: true }).stats().queued).toBe(1);
+  });
+
   it('does not store anything without persist, and ignores a corrupt stored queue', async () => {
     const { store, make } = setup();
     make().track(like());
