@@ -1,4 +1,5 @@
 import type { TrackRollupDoc } from '../trackRollups';
+import { bucketKeys, type Granularity } from './buckets';
 import { mergeStats, type RollupStats } from './rollupStats';
 
 /** The merged statistics of one (track, granularity, period): what readers use. */
@@ -78,4 +79,41 @@ export function foldRollups(
     views.push(view);
   }
   return views;
+}
+
+/**
+ * Statistics of one bucket of one track, from folded views (absent = empty):
+ * `start` is the bucket's UTC start (hour, day, Monday of the ISO week, 1st of month, 1 Jan).
+ * A week is merged from the month views it spans, so pass the views of both months.
+ */
+export function bucketStats(
+  views: readonly RollupView[],
+  trackId: string,
+  granularity: Granularity,
+  start: Date,
+): RollupStats {
+  const keys = bucketKeys(start.toISOString());
+  const month = (period: string) =>
+    views.find((v) => v.trackId === trackId && v.granularity === 'm' && v.period === period);
+  switch (granularity) {
+    case 'y':
+      return (
+        views.find((v) => v.trackId === trackId && v.granularity === 'y' && v.period === keys.year)
+          ?.total ?? {}
+      );
+    case 'm':
+      return month(keys.month)?.total ?? {};
+    case 'd':
+      return month(keys.month)?.days[keys.day] ?? {};
+    case 'h':
+      return month(keys.month)?.hours[keys.hour] ?? {};
+    case 'w': {
+      const last = bucketKeys(new Date(start.getTime() + 6 * 86_400_000).toISOString());
+      const months = [...new Set([keys.month, last.month])];
+      return months.reduce<RollupStats>(
+        (acc, m) => mergeStats(acc, month(m)?.weeks[keys.week]),
+        {},
+      );
+    }
+  }
 }
