@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { readFrameAt } from '../log/frameCursor';
 import {
+  decodeRecord,
   FLAG_COMMIT_END,
   FLAG_TOMBSTONE,
   FRAME_HEADER,
@@ -11,10 +12,12 @@ import {
 } from '../log/record';
 import type { DecodedRecord, NewEvent } from '../log/record';
 import { recoverLog } from '../log/recovery';
+import type { Recovered } from '../log/recovery';
 import { SegmentFiles } from '../log/segmentFiles';
 import { SegmentLog } from '../log/segmentLog';
 import { IdCache } from './idCache';
-import { StreamIndex } from './streamIndex';
+import { encodeSnapshot, readSnapshot, writeSnapshot } from './indexSnapshot';
+import { loadSnapshot, StreamIndex } from './streamIndex';
 import type { StreamState } from './streamIndex';
 import { metaWithTruncateBefore } from './streamMeta';
 import type { AppendOutcome, DeleteOutcome, ExpectedRevision, StoreLogger } from './types';
@@ -27,6 +30,8 @@ export interface StoreOptions {
   /** Largest append accepted, data + metadata bytes (the real server's default: 1 MiB). */
   maxAppendSize?: number;
   idCacheSize?: number;
+  /** Write an index snapshot after this many new events (default 50,000). */
+  snapshotEvery?: number;
   logger?: StoreLogger;
   clock?: () => number;
 }
@@ -42,26 +47,82 @@ const JSON_TYPE = 'application/json';
 
 /** The storage engine: validates appends against the in-memory index and writes them to the log. */
 export class Store {
-  readonly index = new StreamIndex();
+  index = new StreamIndex();
   readonly log: SegmentLog;
   readonly maxAppendSize: number;
   readonly clock: () => number;
   private readonly ids: IdCache;
   private readonly listeners = new Set<() => void>();
   private waiters: { position: number; resolve: () => void }[] = [];
+  private readonly dataDir: string;
+  private readonly logger: StoreLogger;
+  private readonly snapshotEvery: number;
+  private snapshotAt = 0;
+  private snapshotting: Promise<void> | null = null;
 
   private constructor(opts: StoreOptions) {
     const files = new SegmentFiles(opts.dataDir, opts.segmentSize ?? 256 * 1024 * 1024);
     this.maxAppendSize = opts.maxAppendSize ?? 1024 * 1024;
     this.clock = opts.clock ?? Date.now;
     this.ids = new IdCache(opts.idCacheSize ?? 100_000);
-    const logger = opts.logger ?? silentLogger;
+    this.logger = opts.logger ?? silentLogger;
+    this.dataDir = opts.dataDir;
+    this.snapshotEvery = opts.snapshotEvery ?? 50_000;
     const started = Date.now();
-    const rec = recoverLog(files, 0, (records) => this.applyRecovered(records));
-    if (rec.truncatedBytes > 0)
-      logger.warn({ truncatedBytes: rec.truncatedBytes }, 'cut a torn log tail');
+    const rec = this.recover(files);
+    if (rec.truncatedBytes > 0) {
+      this.logger.warn({ truncatedBytes: rec.truncatedBytes }, 'cut a torn log tail');
+    }
     this.log = new SegmentLog(files, rec.end, rec.sealed, (end) => this.durable(end));
-    logger.info({ events: this.index.all.count, ms: Date.now() - started }, 'event log recovered');
+    this.reloadMetadata();
+    this.snapshotAt = this.index.all.count;
+    this.logger.info(
+      { events: this.index.all.count, scanned: rec.scannedRecords, ms: Date.now() - started },
+      'event log recovered',
+    );
+  }
+
+  /** Loads the index snapshot and scans the log after it; a full scan when that fails. */
+  private recover(files: SegmentFiles): Recovered {
+    const snap = readSnapshot(this.dataDir);
+    if (snap) {
+      try {
+        loadSnapshot(this.index, snap);
+        return recoverLog(files, snap.logEnd, (records) => this.applyRecovered(records));
+      } catch (err) {
+        this.logger.warn({ err: String(err) }, 'index snapshot unusable, scanning the whole log');
+        this.index = new StreamIndex();
+      }
+    }
+    return recoverLog(files, 0, (records) => this.applyRecovered(records));
+  }
+
+  /** Stream metadata is not in the snapshot: re-read the last event of every `$$` stream. */
+  private reloadMetadata(): void {
+    for (const s of this.index.streams.values()) {
+      if (!s.name.startsWith('$$') || s.positions.length === 0) continue;
+      const f = readFrameAt(this.log, s.positions[s.positions.length - 1]!);
+      this.index.applyMetadata(s.name, decodeRecord(f.buf, f.at, f.position).data);
+    }
+  }
+
+  private maybeSnapshot(force = false): Promise<void> {
+    if (this.snapshotting)
+      return force ? this.snapshotting.then(() => this.maybeSnapshot(true)) : this.snapshotting;
+    const count = this.index.all.durableCount(this.log.durableEnd);
+    if (count === this.snapshotAt || (!force && count - this.snapshotAt < this.snapshotEvery)) {
+      return Promise.resolve();
+    }
+    const buf = encodeSnapshot(this.index, this.log.durableEnd);
+    this.snapshotting = writeSnapshot(this.dataDir, buf)
+      .then(() => {
+        this.snapshotAt = count;
+      })
+      .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'index snapshot failed'))
+      .finally(() => {
+        this.snapshotting = null;
+      });
+    return this.snapshotting;
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -123,6 +184,7 @@ export class Store {
       this.waiters = still;
     }
     for (const l of this.listeners) l();
+    if (this.index.all.count - this.snapshotAt >= this.snapshotEvery) void this.maybeSnapshot();
   }
 
   private waitDurable(position: number): Promise<void> {
@@ -289,6 +351,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.log.drain();
+    if (!this.log.failed) await this.maybeSnapshot(true);
     this.listeners.clear();
     this.log.close();
   }

@@ -1,3 +1,4 @@
+import type { LoadedSnapshot } from './indexSnapshot';
 import { parseStreamMeta } from './streamMeta';
 import type { StreamMeta } from './streamMeta';
 
@@ -123,5 +124,16 @@ export class StreamIndex {
   /** Applies the data of a `$$<stream>` event as the stream's current metadata. */
   applyMetadata(metastream: string, data: Uint8Array): void {
     this.getOrCreate(metastream.slice(2)).meta = parseStreamMeta(data);
+  }
+}
+
+/** Fills an empty index from a snapshot (metadata is re-read from the log afterwards). */
+export function loadSnapshot(index: StreamIndex, snap: LoadedSnapshot): void {
+  index.all.load(snap.allPositions);
+  for (const { name, positions, tombstone } of snap.streams) {
+    const s = index.getOrCreate(name);
+    const ps = s.positions;
+    for (let i = 0; i < positions.length; i++) ps.push(positions[i]!);
+    s.tombstone = tombstone;
   }
 }

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { StreamIndex } from './streamIndex';
+
+/**
+ * The in-memory index written to disk so that start-up reads it instead of rescanning the whole
+ * log; recovery then scans only the log after `logEnd`. Layout:
+ *   "ESIDX001" | u32 headerLength | header JSON | pad to 8 | f64[allCount] $all positions |
+ *   f64[...] each stream's positions, in header order | u32 crc32(everything before)
+ * The snapshot only describes durable data (positions below `logEnd`), so it can be taken while
+ * appends are in flight. Stream metadata is not stored: it is re-read from each `$$` stream.
+ */
+const MAGIC = Buffer.from('ESIDX001');
+export const SNAPSHOT_FILE = 'index.snapshot';
+
+interface Header {
+  logEnd: number;
+  allCount: number;
+  /** [name, number of revisions, tombstone position or -1] */
+  streams: [string, number, number][];
+}
+
+export interface LoadedSnapshot {
+  logEnd: number;
+  allPositions: Float64Array;
+  streams: { name: string; positions: Float64Array; tombstone: number }[];
+}
+
+export function encodeSnapshot(index: StreamIndex, durableEnd: number): Buffer {
+  const allCount = index.all.durableCount(durableEnd);
+  const streams: Header['streams'] = [];
+  let total = 0;
+  for (const s of index.streams.values()) {
+    const count = s.lastDurableRevision(durableEnd) + 1;
+    const tombstone = s.tombstone >= 0 && s.tombstone < durableEnd ? s.tombstone : -1;
+    if (count === 0 && tombstone < 0) continue;
+    streams.push([s.name, count, tombstone]);
+    total += count;
+  }
+  const header = Buffer.from(
+    JSON.stringify({ logEnd: durableEnd, allCount, streams } satisfies Header),
+  );
+  const headerEnd = 12 + header.length;
+  const dataStart = Math.ceil(headerEnd / 8) * 8;
+  const buf = Buffer.alloc(dataStart + (allCount + total) * 8 + 4);
+  MAGIC.copy(buf, 0);
+  buf.writeUInt32LE(header.length, 8);
+  header.copy(buf, 12);
+  const f64 = new Float64Array(buf.buffer, buf.byteOffset + dataStart, allCount + total);
+  f64.set(index.all.snapshot(allCount), 0);
+  let o = allCount;
+  for (const [name, count] of streams) {
+    const ps = index.streams.get(name)!.positions;
+    for (let i = 0; i < count; i++) f64[o++] = ps[i]!;
+  }
+  buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
+  return buf;
+}
+
+export function decodeSnapshot(buf: Buffer): LoadedSnapshot | null {
+  if (buf.length < 16 || !buf.subarray(0, 8).equals(MAGIC)) return null;
+  if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) return null;
+  const headerLength = buf.readUInt32LE(8);
+  const header = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as Header;
+  const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
+  const count = (buf.length - 4 - dataStart) / 8;
+  // copy into an aligned buffer: `buf` may not be 8-byte aligned in its ArrayBuffer
+  const f64 = new Float64Array(count);
+  Buffer.from(f64.buffer).set(buf.subarray(dataStart, dataStart + count * 8));
+  let o = header.allCount;
+  const streams = header.streams.map(([name, n, tombstone]) => {
+    const positions = f64.subarray(o, o + n);
+    o += n;
+    return { name, positions, tombstone };
+  });
+  return { logEnd: header.logEnd, allPositions: f64.subarray(0, header.allCount), streams };
+}
+
+export function readSnapshot(dir: string): LoadedSnapshot | null {
+  const file = path.join(dir, SNAPSHOT_FILE);
+  if (!fs.existsSync(file)) return null;
+  try {
+    return decodeSnapshot(fs.readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/** Writes durably and atomically: temp file, fsync, rename, fsync of the directory. */
+export async function writeSnapshot(dir: string, buf: Buffer): Promise<void> {
+  const tmp = path.join(dir, `${SNAPSHOT_FILE}.tmp`);
+  const fh = await fs.promises.open(tmp, 'w');
+  try {
+    await fh.writeFile(buf);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, path.join(dir, SNAPSHOT_FILE));
+  const d = await fs.promises.open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
