@@ -1,0 +1,75 @@
+import { MongoServerError, type Document } from 'mongodb';
+import { testDatabase, testMongoKind } from '../../test/mongo';
+import { serverQuirks } from './serverQuirks';
+
+/**
+ * Known divergences of FerretDB 1.24.2 from MongoDB that our code works around. Each test states
+ * both behaviours, so an upgrade that fixes one (or a server that lacks one) shows up here.
+ * Not covered on purpose: an update command with ≥ 100 updates never answers (it would hang the run).
+ */
+const mongo = testDatabase('divergences');
+const onFerretdb = testMongoKind() === 'ferretdb';
+
+describe('server divergences', () => {
+  it('is recognised as FerretDB through buildInfo', async () => {
+    expect((await serverQuirks(mongo.db)).ferretdb).toBe(onFerretdb);
+  });
+
+  it('update command errors: FerretDB says index 0, drops counts and skips the rest', async () => {
+    await mongo.db.collection('raw').insertOne({ _id: 'a', pos: 5 } as Document);
+    const reply = await mongo.db.command({
+      update: 'raw',
+      ordered: false,
+      updates: [
+        { q: { _id: 'n1', pos: { $lt: 1 } }, u: { $set: { pos: 1 } }, upsert: true },
+        { q: { _id: 'a', pos: { $lt: 4 } }, u: { $set: { pos: 4 } }, upsert: true },
+        { q: { _id: 'n2', pos: { $lt: 1 } }, u: { $set: { pos: 1 } }, upsert: true },
+      ],
+    });
+    const ids = (await mongo.db.collection('raw').find().sort({ _id: 1 }).toArray()).map(
+      (d) => d._id,
+    );
+    expect(reply.writeErrors).toEqual([
+      expect.objectContaining({ code: 11000, index: onFerretdb ? 0 : 1 }),
+    ]);
+    if (onFerretdb) {
+      expect(reply.n).toBeUndefined();
+      expect(ids).toEqual(['a', 'n1']);
+    } else {
+      expect(reply.n).toBe(2);
+      expect(ids).toEqual(['a', 'n1', 'n2']);
+    }
+    expect((await serverQuirks(mongo.db)).exactUpdateErrors).toBe(!onFerretdb);
+  });
+
+  it('$push with $each + $slice: FerretDB ignores $slice', async () => {
+    const recent = mongo.db.collection<{ _id: string; last: number[] }>('recent');
+    await recent.insertOne({ _id: 'r', last: [1, 2] });
+    await recent.updateOne({ _id: 'r' }, { $push: { last: { $each: [3, 4], $slice: -3 } } });
+    const { last } = (await recent.findOne({ _id: 'r' }))!;
+    expect(last).toEqual(onFerretdb ? [1, 2, 3, 4] : [2, 3, 4]);
+  });
+
+  it('$group accumulators other than $sum/$count: FerretDB rejects $max', async () => {
+    const scores = mongo.db.collection('scores');
+    await scores.insertMany([
+      { g: 'a', v: 1 },
+      { g: 'a', v: 3 },
+    ]);
+    const run = scores.aggregate([{ $group: { _id: '$g', top: { $max: '$v' } } }]).toArray();
+    if (onFerretdb) await expect(run).rejects.toBeInstanceOf(MongoServerError);
+    else await expect(run).resolves.toEqual([{ _id: 'a', top: 3 }]);
+  });
+
+  (onFerretdb ? it : it.skip)('multi-document transactions: FerretDB has none', async () => {
+    const session = mongo.client.startSession();
+    try {
+      const attempt = session.withTransaction(async () => {
+        await mongo.db.collection('tx').insertOne({ a: 1 }, { session });
+      });
+      await expect(attempt).rejects.toBeInstanceOf(MongoServerError);
+    } finally {
+      await session.endSession();
+    }
+  });
+});
