@@ -29,9 +29,19 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   SKIP_THRESHOLD_SECONDS: z.coerce.number().min(0).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PROJECTOR_BATCH_SIZE: positiveInt.default(1000),
-  PROJECTOR_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(25),
+  PROJECTOR_BATCH_SIZE: positiveInt.default(5000),
+  PROJECTOR_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(100),
+  PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
+  PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
+  /** node-schedule cron specs (UTC). */
+  JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
+  JOB_COMPACT_CRON: z.string().min(1).default('*/5 * * * *'),
+  JOB_RETENTION_CRON: z.string().min(1).default('41 4 * * *'),
+  /** Raw events older than this are removed through stream metadata (maxAge); 0 = keep all. */
+  RETENTION_MAX_AGE_DAYS: z.coerce.number().int().min(0).default(0),
+  /** How long a swapped-out read-model generation is kept before it is dropped. */
+  PROJECTOR_DROP_GRACE_MS: z.coerce.number().int().min(0).default(600_000),
   TRUST_PROXY_HOPS: positiveInt.default(1),
   DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(72),
   DEDUP_CACHE_MAX_IDS: positiveInt.default(1_000_000),
@@ -59,7 +69,14 @@ export type Config = Readonly<{
   logLevel: string;
   projectorBatchSize: number;
   projectorBatchDelayMs: number;
+  projectorRebuildBatchSize: number;
+  projectorFailurePolicy: 'stop' | 'skip';
   jobsEnabled: boolean;
+  jobReconcileCron: string;
+  jobCompactCron: string;
+  jobRetentionCron: string;
+  retentionMaxAgeDays: number;
+  projectorDropGraceMs: number;
   /** With TRUST_PROXY: how many proxies append to X-Forwarded-For (the client is that many from the right). */
   trustProxyHops: number;
   /** An event id seen in its track stream within this window is a duplicate. */
@@ -114,7 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     projectorBatchDelayMs: e.PROJECTOR_BATCH_DELAY_MS,
+    projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
+    projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
     jobsEnabled: e.JOBS_ENABLED,
+    jobReconcileCron: e.JOB_RECONCILE_CRON,
+    jobCompactCron: e.JOB_COMPACT_CRON,
+    jobRetentionCron: e.JOB_RETENTION_CRON,
+    retentionMaxAgeDays: e.RETENTION_MAX_AGE_DAYS,
+    projectorDropGraceMs: e.PROJECTOR_DROP_GRACE_MS,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     dedupWindowMs: e.DEDUP_WINDOW_HOURS * 3600_000,
     dedupCacheMaxIds: e.DEDUP_CACHE_MAX_IDS,
