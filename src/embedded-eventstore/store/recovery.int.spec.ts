@@ -136,7 +136,10 @@ describe('log recovery', () => {
         { kind: 'any' },
         Array.from({ length: 10 }, (_, j) => newEvent(i * 10 + j)),
       );
-    await new Promise((r) => setTimeout(r, 100)); // let the background snapshot finish
+    // let a background snapshot land (they are written after every 100 events here)
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, SNAPSHOT_FILE)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const before = dump(a);
     // no close(): as after a crash, the last snapshot is older than the log
     const logged: { scanned?: number; events?: number }[] = [];
