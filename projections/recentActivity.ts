@@ -55,6 +55,10 @@ export const recentActivity: Projection = {
   version: 1,
   canHandle: ['TrackPlayed', 'TrackLiked'],
   collections: [recentActivityCollection],
+  indexes: [
+    { collection: recentActivityCollection, keys: { trackId: 1, lastPlayAt: -1 } },
+    { collection: recentActivityCollection, keys: { trackId: 1, lastLikeAt: -1 } },
+  ],
   project(events: readonly TrackEvent[]): ReadModelOp[] {
     if (events.length === 0) return [];
     const pos = Number(events[events.length - 1]!.position);

@@ -48,6 +48,7 @@ export const trackCounters: Projection = {
     'TrackUpdated',
   ],
   collections: [trackCountersCollection],
+  indexes: [{ collection: trackCountersCollection, keys: { artistId: 1 } }],
   project(events): UpsertOp[] {
     const ops = new Map<string, Required<Pick<UpsertOp, 'inc' | 'set' | 'max' | 'min'>>>();
     for (const event of events) {

@@ -87,6 +87,10 @@ export const trackRollups: Projection = {
   version: 1,
   canHandle: listenerEvents,
   collections: [trackRollupsCollection],
+  indexes: [
+    { collection: trackRollupsCollection, keys: { trackId: 1, granularity: 1, period: 1 } },
+    { collection: trackRollupsCollection, keys: { kind: 1, pos: 1 } },
+  ],
   project(events): ReadModelOp[] {
     if (events.length === 0) return [];
     const pos = Number(events[events.length - 1]!.position);

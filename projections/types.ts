@@ -31,6 +31,8 @@ export type ReadModelOp = UpsertOp | InsertOp;
 
 export const isInsert = (op: ReadModelOp): op is InsertOp => op.insert !== undefined;
 
+export type IndexSpec = { collection: string; keys: Record<string, 1 | -1> };
+
 export type Projection = {
   /** Stable name: checkpoint key, metrics label, CLI argument. */
   name: string;
@@ -39,6 +41,8 @@ export type Projection = {
   canHandle: readonly StoredEventType[];
   /** Logical collections this projection owns. */
   collections: readonly string[];
+  /** Secondary indexes the readers (and jobs) need, created on every generation. */
+  indexes?: readonly IndexSpec[];
   /** Events of one batch, in log order, already filtered to `canHandle`, to write operations. */
   project(events: readonly TrackEvent[]): ReadModelOp[];
 };

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { recentActivity } from '../projections/recentActivity';
 import { trackCounters } from '../projections/trackCounters';
+import { trackRollups } from '../projections/trackRollups';
 import { loadConfig, type Config } from './config/config';
 import { createAuth } from './auth/auth';
 import { resolveJwtSecret } from './auth/devSecret';
@@ -12,8 +17,10 @@ import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
 import { defaultBulkChunkSize } from './mongo/bulkWrite';
 import { provisionMongo } from './mongo/provision';
-import { checkpointStore } from './projector/checkpointStore';
-import { startProjector, type RunningProjector } from './projector/projector';
+import { leases } from './projector/lease';
+import { projectorMetrics } from './projector/metrics';
+import { projectionRegistry } from './projector/registry';
+import { projectorSupervisor } from './projector/supervisor';
 
 type Stoppable = { name: string; stop: () => Promise<void> };
 
@@ -56,21 +63,26 @@ export async function startService(config: Config, logger: Logger) {
     const db = mongoClient.db(config.mongoDb);
     logger.info({ kind: mongo.kind, db: config.mongoDb }, 'read-model database ready');
 
-    const projectors: RunningProjector[] = [];
-    for (const projection of [trackCounters]) {
-      const projector = await startProjector({
-        store,
-        db,
-        checkpoints: checkpointStore(db),
-        projection,
-        logger,
-        batchSize: config.projectorBatchSize,
-        batchDelayMs: config.projectorBatchDelayMs,
-        bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
-      });
-      projectors.push(projector);
-      stack.push({ name: `projector:${projection.name}`, stop: () => projector.stop() });
-    }
+    const metricsRegistry = new Registry();
+    collectDefaultMetrics({ register: metricsRegistry });
+    const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const projections = projectionRegistry([trackCounters, trackRollups, recentActivity]);
+    const supervisor = projectorSupervisor({
+      store,
+      db,
+      registry: projections,
+      logger,
+      leases: leases(db, instanceId),
+      batchSize: config.projectorBatchSize,
+      rebuildBatchSize: config.projectorRebuildBatchSize,
+      batchDelayMs: config.projectorBatchDelayMs,
+      bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
+      failurePolicy: config.projectorFailurePolicy,
+      metrics: projectorMetrics(metricsRegistry),
+    });
+    await supervisor.start();
+    stack.push({ name: 'projectors', stop: () => supervisor.stop() });
+    const projectors = supervisor.running();
 
     const app = createApp({
       config,
@@ -79,7 +91,10 @@ export async function startService(config: Config, logger: Logger) {
       db,
       auth: createAuth(resolveJwtSecret(config)),
       readiness: async () => {
-        const failed = projectors.filter((p) => p.status().failed).map((p) => p.status().name);
+        const failed = supervisor
+          .status()
+          .filter((p) => p.failed)
+          .map((p) => p.name);
         const checks: Record<string, string> = {
           projectors: failed.length ? `failed: ${failed.join(', ')}` : 'ok',
         };
@@ -103,7 +118,16 @@ export async function startService(config: Config, logger: Logger) {
     });
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'listening');
-    return { port, eventStoreUrl, projectors, db, store, stop: stopAll };
+    return {
+      port,
+      eventStoreUrl,
+      projectors,
+      supervisor,
+      metricsRegistry,
+      db,
+      store,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

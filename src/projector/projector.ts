@@ -6,10 +6,19 @@ import {
   trackStreamPrefix,
   type TrackEvent,
 } from '../events/stored';
-import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
+import type { EventStore, LogPosition, RecordedEvent } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
+import { batchLength } from './batcher';
 import type { CheckpointStore } from './checkpointStore';
+import type { ProjectorMetrics } from './metrics';
 import { writeBatch } from './readModelWriter';
+
+/**
+ * What to do with an event that does not parse. `stop` (default): the projector stops and
+ * reports itself failed (readiness, metrics, an error log): skipping silently would break
+ * exact statistics. `skip`: count it (`outcome="invalid"`) and go on.
+ */
+export type FailurePolicy = 'stop' | 'skip';
 
 export type ProjectorOptions = {
   store: EventStore;
@@ -17,136 +26,285 @@ export type ProjectorOptions = {
   checkpoints: CheckpointStore;
   projection: Projection;
   logger: Logger;
+  /** Most events per batch (a batch is extended to the end of its commit group). */
   batchSize: number;
   /** How long a partial batch may wait for more events before it is written. */
   batchDelayMs: number;
   bulkChunkSize: number;
+  /** Checkpoint document id (generation-specific); defaults to the projection name. */
+  checkpointId?: string;
   /** Maps a logical collection name to the physical one (rebuilds write elsewhere). */
   physicalName?: (logical: string) => string;
+  failurePolicy?: FailurePolicy;
+  /** Attempts per batch write before the projector stops (writes are idempotent). */
+  writeAttempts?: number;
+  metrics?: ProjectorMetrics;
+  clock?: () => number;
 };
 
 export type ProjectorStatus = {
   name: string;
+  checkpointId: string;
+  /** Commit position of the last event applied. */
   checkpoint: bigint;
   eventsApplied: number;
+  /** Events handled per second over the last 10 s. */
+  eventsPerSecond: number;
+  /** Events received from the log and not yet applied. */
+  eventsPending: number;
+  /**
+   * Events behind the head of the log: exact once caught up (the pending ones); during
+   * catch-up, pending plus the unread part of the log estimated from the average event size.
+   */
+  lagEvents: number;
+  /** Age of the oldest event received and not yet applied (0 when idle and caught up). */
+  lagSeconds: number;
   lastBatchAt?: Date;
-  lastEventCreated?: Date;
   caughtUp: boolean;
+  failed: boolean;
+  failure?: string;
 };
 
 export class ProjectionFailure extends Error {
   readonly type = 'ProjectionFailure';
 }
 
-function toTrackEvent(e: RecordedEvent, projection: Projection): TrackEvent | undefined {
-  if (!isStoredEventType(e.type) || !projection.canHandle.includes(e.type)) return undefined;
-  try {
-    const data = parseStoredEvent(e.type, e.data);
-    return {
-      type: e.type,
-      id: e.id,
-      data,
-      revision: e.revision,
-      position: e.position.commit,
-    } as TrackEvent;
-  } catch (err) {
-    // Default failure policy: stop. Skipping would silently break exact statistics.
-    throw new ProjectionFailure(
-      `${projection.name}: event ${e.id} (${e.type}) at ${e.position.commit} does not parse: ${String(err)}`,
-    );
-  }
+export const unparsable = (projection: Projection, e: RecordedEvent, err: unknown) =>
+  new ProjectionFailure(
+    `${projection.name}: event ${e.id} (${e.type}) at ${e.position.commit} does not parse: ${String(err)}`,
+  );
+
+function toTrackEvent(e: RecordedEvent): TrackEvent {
+  const type = e.type as TrackEvent['type'];
+  return {
+    type,
+    id: e.id,
+    data: parseStoredEvent(type, e.data),
+    revision: e.revision,
+    position: e.position.commit,
+  } as TrackEvent;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * subscription → batcher → projection → readModelWriter → checkpointStore.
  * Returns once started; `stop()` finishes the batch in hand and stores the checkpoint.
  */
 export async function startProjector(options: ProjectorOptions) {
-  const { store, db, checkpoints, projection, logger, batchSize, batchDelayMs } = options;
-  const log = logger.child({ projection: projection.name });
+  const { store, db, checkpoints, projection, logger, batchDelayMs } = options;
+  const clock = options.clock ?? Date.now;
+  const checkpointId = options.checkpointId ?? projection.name;
+  const log = logger.child({ projection: projection.name, checkpointId });
   const physicalName = options.physicalName ?? ((n: string) => n);
-  const start = await checkpoints.load(projection.name);
-  const status: ProjectorStatus = {
-    name: projection.name,
-    checkpoint: start.position,
-    eventsApplied: 0,
-    caughtUp: false,
+  const policy = options.failurePolicy ?? 'stop';
+  const metrics = options.metrics;
+  const start = await checkpoints.load(checkpointId);
+  let checkpoint: LogPosition = {
+    commit: start.position,
+    prepare: start.prepare ?? start.position,
   };
+  let applied = 0;
+  let lastBatchAt: Date | undefined;
+  let caughtUp = false;
+  let failure: unknown;
+  let inFlight: RecordedEvent[] = [];
+  const rate: { at: number; events: number }[] = [];
   // After a crash mid-batch, the first batch must end exactly where the crashed one did.
-  let forcedCut = start.pending;
+  let forcedCut =
+    start.pending !== undefined && start.pending > start.position ? start.pending : undefined;
+  if (forcedCut !== undefined)
+    log.warn(
+      { position: start.position.toString(), pending: forcedCut.toString() },
+      'replaying an interrupted batch',
+    );
   let buffer: RecordedEvent[] = [];
+  let lastArrival = 0;
+  let received = 0;
+  let lastReceived = checkpoint.commit;
+  let head: bigint | undefined;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
-  let failure: unknown;
 
-  const flush = (): Promise<void> => {
-    chain = chain.then(async () => {
-      if (buffer.length === 0 || failure) return;
-      const batch = buffer;
-      buffer = [];
-      const end = batch[batch.length - 1]!.position.commit;
-      const events = batch.flatMap((e) => toTrackEvent(e, projection) ?? []);
-      const ops = projection.project(events);
-      await checkpoints.store(projection.name, { position: status.checkpoint, pending: end });
-      await writeBatch(db, physicalName, ops, end, options.bulkChunkSize);
-      status.checkpoint = end;
-      status.eventsApplied += events.length;
-      status.lastBatchAt = new Date();
-      status.lastEventCreated = batch[batch.length - 1]!.created;
-      if (buffer.length === 0) await checkpoints.store(projection.name, { position: end });
-      log.debug(
-        { position: end.toString(), events: batch.length, ops: ops.length },
-        'batch applied',
-      );
+  const fail = (err: unknown) => {
+    if (failure) return;
+    failure = err;
+    metrics?.failures.inc({ projection: projection.name });
+    log.error({ err }, 'projector stopped: needs attention');
+  };
+
+  const project = (batch: RecordedEvent[]): TrackEvent[] => {
+    const events: TrackEvent[] = [];
+    let ignored = 0;
+    let invalid = 0;
+    for (const e of batch) {
+      if (!isStoredEventType(e.type) || !projection.canHandle.includes(e.type)) {
+        ignored++;
+        continue;
+      }
+      try {
+        events.push(toTrackEvent(e));
+      } catch (err) {
+        if (policy === 'stop') throw unparsable(projection, e, err);
+        invalid++;
+        log.warn(
+          { position: e.position.commit.toString(), eventType: e.type },
+          'unparsable event skipped',
+        );
+      }
+    }
+    metrics?.events.inc({ projection: projection.name, outcome: 'ignored' }, ignored);
+    if (invalid) metrics?.events.inc({ projection: projection.name, outcome: 'invalid' }, invalid);
+    return events;
+  };
+
+  const applyBatch = async (batch: RecordedEvent[]) => {
+    const started = clock();
+    const end = batch[batch.length - 1]!.position;
+    const events = project(batch);
+    const ops = projection.project(events);
+    await checkpoints.store(checkpointId, {
+      position: checkpoint.commit,
+      prepare: checkpoint.prepare,
+      pending: end.commit,
     });
-    chain = chain.catch((err) => {
-      failure = err;
-      log.error({ err }, 'projector stopped');
+    const attempts = options.writeAttempts ?? 5;
+    let result;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await writeBatch(db, physicalName, ops, end.commit, options.bulkChunkSize);
+        break;
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        log.warn({ err, attempt }, 'batch write failed, retrying (writes are idempotent)');
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+    await checkpoints.store(checkpointId, { position: end.commit, prepare: end.prepare });
+    checkpoint = end;
+    applied += events.length;
+    lastBatchAt = new Date(clock());
+    rate.push({ at: clock(), events: events.length });
+    while (rate.length > 0 && rate[0]!.at < clock() - 10_000) rate.shift();
+    metrics?.events.inc({ projection: projection.name, outcome: 'handled' }, events.length);
+    metrics?.writes.inc({ projection: projection.name, outcome: 'applied' }, result.applied);
+    if (result.skipped)
+      metrics?.writes.inc({ projection: projection.name, outcome: 'replayed' }, result.skipped);
+    metrics?.batchDuration.observe({ projection: projection.name }, (clock() - started) / 1000);
+    log.debug(
+      { position: end.commit.toString(), events: batch.length, ops: ops.length, ...result },
+      'batch applied',
+    );
+  };
+
+  /** Queues the next batch the cut rules allow; resolves when it is written. */
+  const flush = (quiet: boolean): Promise<void> => {
+    chain = chain.then(async () => {
+      if (failure) return;
+      const n = batchLength(buffer, { maxEvents: options.batchSize, forcedCut, quiet });
+      if (n === 0) return;
+      inFlight = buffer.slice(0, n);
+      buffer = buffer.slice(n);
+      forcedCut = undefined;
+      try {
+        await applyBatch(inFlight);
+      } catch (err) {
+        fail(err);
+      } finally {
+        inFlight = [];
+      }
     });
     return chain;
   };
 
+  const arm = () => {
+    if (timer || failure) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      const quiet = clock() - lastArrival >= batchDelayMs;
+      void flush(quiet).then(() => {
+        if (buffer.length > 0) arm();
+      });
+    }, batchDelayMs);
+  };
+
   const subscription = store.subscribeToAll({
-    from: start.position > 0n ? { commit: start.position, prepare: start.position } : undefined,
+    from: checkpoint.commit > 0n ? checkpoint : undefined,
     streamPrefixes: [trackStreamPrefix],
   });
   void subscription.caughtUp.then(() => {
-    status.caughtUp = true;
-    log.info({ position: status.checkpoint.toString() }, 'caught up');
+    caughtUp = true;
+    log.info({ position: checkpoint.commit.toString() }, 'caught up');
   });
 
   const consuming = (async () => {
     for await (const event of subscription) {
       if (failure) break;
       buffer.push(event);
-      const cutHere = forcedCut !== undefined && event.position.commit >= forcedCut;
-      if (cutHere) forcedCut = undefined;
-      if (cutHere || (forcedCut === undefined && buffer.length >= batchSize)) {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        await flush();
-      } else if (!timer && forcedCut === undefined) {
-        timer = setTimeout(() => {
-          timer = undefined;
-          void flush();
-        }, batchDelayMs);
-      }
+      lastArrival = clock();
+      received++;
+      lastReceived = event.position.commit;
+      const full =
+        buffer.length > options.batchSize ||
+        (forcedCut !== undefined && event.position.commit > forcedCut);
+      // Backpressure: the subscription waits while a full batch is written.
+      if (full) await flush(false);
+      arm();
     }
-  })().catch((err) => {
-    failure = err;
-    log.error({ err }, 'subscription failed');
-  });
+  })().catch((err) => fail(err));
+
+  const status = (): ProjectorStatus => {
+    const oldest = inFlight[0] ?? buffer[0];
+    const windowStart = clock() - 10_000;
+    const recent = rate.filter((r) => r.at >= windowStart).reduce((s, r) => s + r.events, 0);
+    const pending = inFlight.length + buffer.length;
+    const bytesPerEvent = received > 0 ? Number(lastReceived - start.position) / received : 0;
+    const unread =
+      head !== undefined && head > lastReceived && bytesPerEvent > 0
+        ? Math.round(Number(head - lastReceived) / bytesPerEvent)
+        : 0;
+    return {
+      name: projection.name,
+      checkpointId,
+      checkpoint: checkpoint.commit,
+      eventsApplied: applied,
+      eventsPerSecond: Math.round(recent / 10),
+      eventsPending: pending,
+      lagEvents: pending + unread,
+      lagSeconds: oldest ? Math.max(0, (clock() - oldest.created.getTime()) / 1000) : 0,
+      ...(lastBatchAt ? { lastBatchAt } : {}),
+      caughtUp,
+      failed: failure !== undefined,
+      ...(failure ? { failure: String(failure instanceof Error ? failure.message : failure) } : {}),
+    };
+  };
+  metrics?.register(projection.name, status);
 
   return {
-    status: (): ProjectorStatus & { failed: boolean } => ({
-      ...status,
-      failed: failure !== undefined,
-    }),
+    name: projection.name,
+    checkpointId,
+    status,
+    /** Latest head of the log (commit position), for the lag estimate during catch-up. */
+    setHead(position: bigint): void {
+      head = position;
+    },
+    /** Resolves when everything received so far is applied (tests, rebuild swaps). */
+    async drain(): Promise<void> {
+      while (!failure && (buffer.length > 0 || inFlight.length > 0)) await flush(true);
+    },
     async stop(): Promise<void> {
       await subscription.close();
       await consuming;
       if (timer) clearTimeout(timer);
-      await flush();
+      timer = undefined;
+      while (!failure && buffer.length > 0) {
+        const before = buffer.length;
+        await flush(true);
+        if (buffer.length === before) break;
+      }
+      await chain;
+      metrics?.unregister(projection.name, status);
+      log.info({ position: checkpoint.commit.toString() }, 'projector stopped');
     },
   };
 }

@@ -18,6 +18,10 @@ export type ReadModelPointer = {
   collections: Record<string, string>;
   checkpointId: string;
   swappedAt: Date;
+  /** Highest generation a rebuild has started (a new rebuild takes the next one). */
+  lastBuilt?: number;
+  /** Generations swapped out, dropped by the cleanup job after a grace period. */
+  retired?: { generation: number; collections: string[]; checkpointId: string; retiredAt: Date }[];
 };
 
 export const physicalName = (logical: string, generation: number): string =>

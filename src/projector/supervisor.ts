@@ -1,0 +1,291 @@
+import type { Db } from 'mongodb';
+import type { Projection } from '../../projections/types';
+import { trackStreamPrefix } from '../events/stored';
+import type { EventStore } from '../eventstore/eventStore';
+import type { Logger } from '../logger';
+import { checkpointStore, checkpointsCollection } from './checkpointStore';
+import type { Leases } from './lease';
+import type { ProjectorMetrics } from './metrics';
+import {
+  startProjector,
+  type FailurePolicy,
+  type ProjectorStatus,
+  type RunningProjector,
+} from './projector';
+import {
+  checkpointIdOf,
+  loadPointer,
+  physicalName,
+  pointerFor,
+  pointersCollection,
+  type ReadModelPointer,
+} from './readModelPointers';
+import type { ProjectionRegistry } from './registry';
+
+export type SupervisorOptions = {
+  store: EventStore;
+  db: Db;
+  registry: ProjectionRegistry;
+  logger: Logger;
+  leases: Leases;
+  batchSize: number;
+  /** Batch size of rebuilds (catch-up from the start of the log: bigger batches, fewer writes). */
+  rebuildBatchSize: number;
+  batchDelayMs: number;
+  bulkChunkSize: number;
+  failurePolicy?: FailurePolicy;
+  metrics?: ProjectorMetrics;
+  /** How often pointers (swaps by another process) and the log head are polled. */
+  pollMs?: number;
+  leaseTtlMs?: number;
+};
+
+export type RebuildResult =
+  | { ok: true; projection: string; generation: number; events: number; seconds: number }
+  | { ok: false; projection: string; reason: 'ALREADY_RUNNING' | 'FAILED'; message: string };
+
+type Slot = { projection: Projection; generation: number; running?: RunningProjector };
+
+/** Retired generations are dropped by the cleanup job after a grace period. */
+export type RetiredGeneration = NonNullable<ReadModelPointer['retired']>[number];
+
+export async function ensureIndexes(
+  db: Db,
+  projection: Projection,
+  generation: number,
+): Promise<void> {
+  for (const c of projection.collections) {
+    const name = physicalName(c, generation);
+    // createCollection is idempotent here: an existing one answers NamespaceExists (48).
+    await db.createCollection(name).catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err;
+    });
+  }
+  for (const index of projection.indexes ?? []) {
+    await db.collection(physicalName(index.collection, generation)).createIndex(index.keys);
+  }
+}
+
+/**
+ * Runs one projector per registered projection on the generation its pointer names (taking a
+ * lease so only one instance writes it), follows swaps made by other processes, rebuilds into
+ * a fresh generation and swaps atomically, and reports status.
+ */
+export function projectorSupervisor(options: SupervisorOptions) {
+  const { db, registry, logger, leases } = options;
+  const checkpoints = checkpointStore(options.db);
+  const pollMs = options.pollMs ?? 2000;
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  const slots = new Map<string, Slot>(
+    registry.all().map((p) => [p.name, { projection: p, generation: 0 }]),
+  );
+  const rebuilding = new Set<string>();
+  let poller: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let tick: Promise<void> = Promise.resolve();
+
+  const launch = (projection: Projection, generation: number, batchSize: number) =>
+    startProjector({
+      store: options.store,
+      db,
+      checkpoints,
+      projection,
+      logger,
+      batchSize,
+      batchDelayMs: options.batchDelayMs,
+      bulkChunkSize: options.bulkChunkSize,
+      checkpointId: checkpointIdOf(projection.name, generation),
+      physicalName: (logical) => physicalName(logical, generation),
+      ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+
+  const leaseName = (slot: Slot) =>
+    `projector:${checkpointIdOf(slot.projection.name, slot.generation)}`;
+
+  /** Brings one slot in line with its pointer and its lease. */
+  const reconcile = async (slot: Slot) => {
+    if (stopped) return;
+    const pointer = await loadPointer(db, slot.projection.name);
+    const generation = pointer?.generation ?? 0;
+    if (slot.running && generation !== slot.generation) {
+      logger.info(
+        { projection: slot.projection.name, generation },
+        'following swap to new generation',
+      );
+      await slot.running.stop();
+      await leases.release(leaseName(slot));
+      slot.running = undefined;
+    }
+    slot.generation = generation;
+    const held = await leases.acquire(leaseName(slot), leaseTtlMs);
+    if (!held) {
+      if (slot.running) {
+        logger.warn({ projection: slot.projection.name }, 'projector lease lost: stopping');
+        await slot.running.stop();
+        slot.running = undefined;
+      }
+      return;
+    }
+    if (!slot.running && !stopped) {
+      await ensureIndexes(db, slot.projection, generation);
+      slot.running = await launch(slot.projection, generation, options.batchSize);
+    }
+  };
+
+  const poll = async () => {
+    try {
+      for (const slot of slots.values()) await reconcile(slot);
+      const head = await options.store.headPosition([trackStreamPrefix]);
+      if (head) for (const slot of slots.values()) slot.running?.setHead(head.commit);
+    } catch (err) {
+      logger.warn({ err }, 'projector supervision poll failed');
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    poller = setTimeout(() => {
+      tick = tick.then(poll).finally(schedule);
+    }, pollMs);
+  };
+
+  async function rebuild(name: string): Promise<RebuildResult> {
+    const projection = registry.get(name);
+    if (!projection) throw new Error(`unknown projection ${name}`);
+    const lock = `rebuild:${name}`;
+    if (rebuilding.has(name) || !(await leases.acquire(lock, 10 * 60_000))) {
+      return {
+        ok: false,
+        projection: name,
+        reason: 'ALREADY_RUNNING',
+        message: `a rebuild of ${name} is running`,
+      };
+    }
+    rebuilding.add(name);
+    const started = Date.now();
+    const log = logger.child({ projection: name });
+    let builder: RunningProjector | undefined;
+    try {
+      const pointer = await loadPointer(db, name);
+      const current = pointer?.generation ?? 0;
+      const generation = Math.max(current, pointer?.lastBuilt ?? 0) + 1;
+      // Leftovers of an abandoned attempt at this generation are thrown away.
+      for (const c of projection.collections)
+        await db
+          .collection(physicalName(c, generation))
+          .drop()
+          .catch(() => false);
+      await checkpoints.reset(checkpointIdOf(name, generation));
+      await db
+        .collection<ReadModelPointer>(pointersCollection)
+        .updateOne({ _id: name }, { $max: { lastBuilt: generation } }, { upsert: false });
+      await ensureIndexes(db, projection, generation);
+      log.info({ generation }, 'rebuild started');
+      builder = await launch(projection, generation, options.rebuildBatchSize);
+      const renew = setInterval(
+        () => void leases.acquire(lock, 10 * 60_000).catch(() => undefined),
+        60_000,
+      );
+      try {
+        for (;;) {
+          const s: ProjectorStatus = builder.status();
+          if (s.failed) throw new Error(s.failure ?? 'rebuild projector failed');
+          if (s.caughtUp && s.eventsPending === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        clearInterval(renew);
+      }
+      // Stop before the swap: the live side must be the only writer of the new generation.
+      await builder.stop();
+      const events = builder.status().eventsApplied;
+      builder = undefined;
+      await swap(projection, current, generation);
+      const slot = slots.get(name);
+      if (slot && (slot.running || poller)) await reconcile(slot);
+      const seconds = (Date.now() - started) / 1000;
+      log.info({ generation, events, seconds }, 'rebuild swapped in');
+      return { ok: true, projection: name, generation, events, seconds };
+    } catch (err) {
+      log.error({ err }, 'rebuild failed');
+      return {
+        ok: false,
+        projection: name,
+        reason: 'FAILED',
+        message: String(err instanceof Error ? err.message : err),
+      };
+    } finally {
+      if (builder) await builder.stop().catch(() => undefined);
+      rebuilding.delete(name);
+      await leases.release(lock);
+    }
+  }
+
+  /** One document write: readers see the old generation or the new one, never a mix. */
+  async function swap(projection: Projection, from: number, to: number) {
+    const next = pointerFor(projection, to, new Date());
+    const retired: RetiredGeneration = {
+      generation: from,
+      collections: projection.collections.map((c) => physicalName(c, from)),
+      checkpointId: checkpointIdOf(projection.name, from),
+      retiredAt: new Date(),
+    };
+    const { _id, ...fields } = next;
+    await db
+      .collection<ReadModelPointer>(pointersCollection)
+      .updateOne({ _id }, { $set: fields, $push: { retired } }, { upsert: true });
+  }
+
+  return {
+    registry,
+    /** Starts the live projectors and the poll that follows swaps and the log head. */
+    async start(): Promise<void> {
+      for (const slot of slots.values()) await reconcile(slot);
+      schedule();
+    },
+    rebuild,
+    async rebuildAll(): Promise<RebuildResult[]> {
+      const results: RebuildResult[] = [];
+      for (const name of registry.names()) results.push(await rebuild(name));
+      return results;
+    },
+    status(): (ProjectorStatus & { generation: number; running: boolean; rebuilding: boolean })[] {
+      return [...slots.values()].map((slot) => ({
+        ...(slot.running?.status() ?? {
+          name: slot.projection.name,
+          checkpointId: checkpointIdOf(slot.projection.name, slot.generation),
+          checkpoint: 0n,
+          eventsApplied: 0,
+          eventsPerSecond: 0,
+          eventsPending: 0,
+          lagEvents: 0,
+          lagSeconds: 0,
+          caughtUp: false,
+          failed: false,
+        }),
+        generation: slot.generation,
+        running: slot.running !== undefined,
+        rebuilding: rebuilding.has(slot.projection.name),
+      }));
+    },
+    running(): RunningProjector[] {
+      return [...slots.values()].flatMap((s) => (s.running ? [s.running] : []));
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (poller) clearTimeout(poller);
+      await tick;
+      for (const slot of slots.values()) {
+        if (!slot.running) continue;
+        await slot.running.stop();
+        await leases.release(leaseName(slot));
+        slot.running = undefined;
+      }
+    },
+  };
+}
+
+export type ProjectorSupervisor = ReturnType<typeof projectorSupervisor>;
+
+export { checkpointsCollection };
