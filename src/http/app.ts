@@ -8,7 +8,12 @@ import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
 import { errorHandler } from './errorHandler';
 import { healthRoutes, type Readiness } from './healthRoutes';
+import { catalogEntries } from '../queries/catalogEntries';
+import { createIngestion } from '../ingestion/createIngestion';
+import { catalogRoutes } from './catalogRoutes';
+import { importRoutes } from './importRoutes';
 import { ingestionRoutes } from './ingestionRoutes';
+import { rateLimit } from './rateLimit';
 import { trackRoutes } from './trackRoutes';
 
 export type AppDeps = {
@@ -23,8 +28,18 @@ export type AppDeps = {
 
 /** The HTTP edge: routers and middleware only; everything else comes in through `deps`. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.trustProxy });
+  // Behind TRUST_PROXY_HOPS proxies the client is that many entries from the right of XFF.
+  const app = new Koa({
+    proxy: deps.config.trustProxy,
+    maxIpsCount: deps.config.trustProxyHops,
+  });
   const clock = deps.clock ?? (() => new Date());
+  const ingestion = createIngestion({
+    store: deps.store,
+    config: deps.config,
+    catalogLookup: (ids) => catalogEntries(deps.db, ids),
+  });
+  const requireAdmin = deps.auth.requireRole('admin');
   app.on('error', (err, ctx) => {
     deps.logger.error({ err, route: ctx?.path }, 'request failed');
   });
@@ -40,6 +55,25 @@ export function createApp(deps: AppDeps): Koa {
       allowHeaders: ['Content-Type', 'Authorization'],
     }),
   );
+  app.use(deps.auth.authenticate);
+  // Ingestion and import read their bodies themselves (limits, text/plain, NDJSON): before koaBody.
+  for (const router of [
+    ingestionRoutes({
+      ingestion,
+      clock,
+      bodyLimitBytes: deps.config.ingestionBodyLimitBytes,
+      eventMaxAgeMs: deps.config.eventMaxAgeMs,
+      rateLimit: rateLimit({ perMinute: deps.config.rateLimitPerMinute }),
+    }),
+    importRoutes({
+      ingestion,
+      clock,
+      bodyLimitBytes: deps.config.importBodyLimitBytes,
+      requireAdmin,
+    }),
+  ]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
   app.use(
     koaBody({
       json: true,
@@ -50,13 +84,13 @@ export function createApp(deps: AppDeps): Koa {
       jsonStrict: false,
     }),
   );
-  app.use(deps.auth.authenticate);
   for (const router of [
     healthRoutes(deps.readiness),
-    ingestionRoutes({
-      store: deps.store,
-      skipThresholdSeconds: deps.config.skipThresholdSeconds,
+    catalogRoutes({
+      writer: ingestion.writer,
+      catalog: ingestion.catalog,
       clock,
+      requireAdmin,
     }),
     trackRoutes({ db: deps.db }),
   ]) {

@@ -1,6 +1,5 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import { ValidationError } from '../errors';
+import type { Middleware } from 'koa';
 import { anonymizeIp } from '../ingestion/anonymizeIp';
 import {
   liveClock,
@@ -8,38 +7,40 @@ import {
   recordEvents,
   type RecordEventsDeps,
 } from '../ingestion/recordEvents';
+import { parseJson, readText } from './rawBody';
 
-const MAX_USER_AGENT = 512;
+export const MAX_USER_AGENT = 512;
 
-/** sendBeacon posts text/plain: the body is still JSON. */
-export function jsonBody(ctx: Context): unknown {
-  const body = (ctx.request as { body?: unknown }).body;
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new ValidationError('body is not valid JSON', [
-      { path: 'body', message: 'malformed JSON' },
-    ]);
-  }
-}
+export type IngestionRoutesDeps = {
+  ingestion: RecordEventsDeps;
+  clock: () => Date;
+  bodyLimitBytes: number;
+  eventMaxAgeMs: number;
+  rateLimit: Middleware;
+};
 
-export function ingestionRoutes(deps: RecordEventsDeps & { clock: () => Date }) {
+/**
+ * `POST /api/stats/events` (SPEC "Ingestion API"): JSON under application/json or text/plain
+ * (sendBeacon), 1,000 events and `bodyLimitBytes` at most (413), per-event results, 400 when
+ * every event is rejected. Mounted before the generic body parser: it reads the body itself.
+ */
+export function ingestionRoutes(deps: IngestionRoutesDeps) {
   const router = new Router();
-  router.post('/api/stats/events', async (ctx) => {
+  router.post('/api/stats/events', deps.rateLimit, async (ctx) => {
     const receivedAt = deps.clock();
-    const envelope = parseEnvelope(jsonBody(ctx));
-    const userAgent = ctx.get('user-agent').slice(0, MAX_USER_AGENT) || undefined;
+    const envelope = parseEnvelope(parseJson(await readText(ctx, deps.bodyLimitBytes)));
+    const userAgent = ctx.get('user-agent').slice(0, MAX_USER_AGENT);
     const ipHash = anonymizeIp(ctx.ip);
-    const result = await recordEvents(deps, envelope.events, {
+    const sub = (ctx.state.user as { sub?: string } | undefined)?.sub;
+    const result = await recordEvents(deps.ingestion, envelope.events, {
       receivedAt,
-      correctTime: liveClock(receivedAt, envelope.sentAt),
-      ...(ctx.state.user?.sub ? { userId: String(ctx.state.user.sub) } : {}),
+      correctTime: liveClock(receivedAt, envelope.sentAt, deps.eventMaxAgeMs),
+      ...(sub ? { userId: sub } : {}),
       ...(userAgent ? { userAgent } : {}),
       ...(ipHash ? { ipHash } : {}),
     });
-    const allRejected = result.rejected.length > 0 && result.accepted + result.duplicates === 0;
-    ctx.status = allRejected ? 400 : 200;
+    ctx.status =
+      result.rejected.length > 0 && result.accepted + result.duplicates === 0 ? 400 : 200;
     ctx.body = result;
   });
   return router;

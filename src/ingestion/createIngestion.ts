@@ -1,0 +1,28 @@
+import type { Config } from '../config/config';
+import type { EventStore } from '../eventstore/eventStore';
+import { CatalogCache, type CatalogLookup } from './catalogCache';
+import type { RecordEventsDeps } from './recordEvents';
+import { TrackWriter } from './trackWriter';
+
+export type Ingestion = RecordEventsDeps & { writer: TrackWriter; catalog: CatalogCache };
+
+/** One deduplicating writer and one catalog cache per process, shared by every ingestion route. */
+export function createIngestion(deps: {
+  store: EventStore;
+  config: Pick<
+    Config,
+    'dedupWindowMs' | 'dedupCacheMaxIds' | 'skipThresholdSeconds' | 'catalogCacheTtlMs'
+  >;
+  catalogLookup: CatalogLookup;
+}): Ingestion {
+  const { config } = deps;
+  return {
+    writer: new TrackWriter({
+      store: deps.store,
+      windowMs: config.dedupWindowMs,
+      maxCachedIds: config.dedupCacheMaxIds,
+    }),
+    catalog: new CatalogCache({ lookup: deps.catalogLookup, ttlMs: config.catalogCacheTtlMs }),
+    skipThresholdSeconds: config.skipThresholdSeconds,
+  };
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { UnavailableError } from '../errors';
+import type { EventStore, NewEvent } from '../eventstore/eventStore';
+
+export type WriteOutcome = 'accepted' | 'duplicate';
+
+export type TrackWriterOptions = {
+  store: EventStore;
+  /** An id stored in the stream within this window is always recognised as a duplicate. */
+  windowMs: number;
+  /** Upper bound on ids held in memory; idle streams beyond it are forgotten (and reloaded). */
+  maxCachedIds: number;
+  clock?: () => number;
+  newWriteId?: () => string;
+  /** Appends lost to other writers before giving up with 503 (nothing of ours was written). */
+  maxAttempts?: number;
+};
+
+type Item = {
+  event: NewEvent;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (err: unknown) => void;
+};
+
+/** What this process knows about one stream: exact up to `revision`, ids back to the window. */
+class StreamState {
+  loaded = false;
+  /** A write ended in an unknown state: read what follows `revision` before trusting it. */
+  stale = false;
+  revision = -1n;
+  readonly ids = new Map<string, number>();
+  queue: Item[] = [];
+  busy = false;
+  constructor(readonly name: string) {}
+}
+
+const PAGE = 500;
+
+/**
+ * Appends to track streams with durable, exact deduplication; the stream itself is the ledger.
+ *
+ * - Every append uses the exact expected revision this process knows. Another writer (a
+ *   concurrent retry on another instance) makes it fail; we read what was added, drop ids now
+ *   present and try again. Nothing is marked seen unless it was read from, or appended to, the log.
+ * - EventStoreDB answers an append whose events already sit right after the expected revision
+ *   as an idempotent success. Each append carries a fresh `writeId` in its metadata, and the
+ *   first appended event is read back: if it bears another write's id, ours were duplicates.
+ * - Concurrent writes to one stream in this process are queued and coalesced into one append.
+ * - A stream seen for the first time (or forgotten) is loaded backwards through the window.
+ */
+export class TrackWriter {
+  private readonly streams = new Map<string, StreamState>();
+  private cachedIds = 0;
+  private readonly clock: () => number;
+  private readonly newWriteId: () => string;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: TrackWriterOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.newWriteId = options.newWriteId ?? randomUUID;
+    this.maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  /** Appends `events` to `stream` (in order), each reported as accepted or duplicate. */
+  write(stream: string, events: NewEvent[]): Promise<WriteOutcome[]> {
+    let s = this.streams.get(stream);
+    if (s) this.streams.delete(stream);
+    else s = new StreamState(stream);
+    this.streams.set(stream, s);
+    const state = s;
+    const outcomes = events.map(
+      (event) =>
+        new Promise<WriteOutcome>((resolve, reject) =>
+          state.queue.push({ event, resolve, reject }),
+        ),
+    );
+    if (!state.busy) void this.drain(state);
+    return Promise.all(outcomes);
+  }
+
+  /** Ids held in memory (for metrics and tests). */
+  get size(): { streams: number; ids: number } {
+    return { streams: this.streams.size, ids: this.cachedIds };
+  }
+
+  private async drain(s: StreamState): Promise<void> {
+    s.busy = true;
+    try {
+      while (s.queue.length > 0) {
+        const items = s.queue;
+        s.queue = [];
+        try {
+          await this.writeItems(s, items);
+        } catch (err) {
+          // The append may or may not have landed (a timeout): read the stream before the next one.
+          s.stale = true;
+          for (const item of items) item.reject(err);
+        }
+      }
+    } finally {
+      s.busy = false;
+      this.evict();
+    }
+  }
+
+  private async writeItems(s: StreamState, items: Item[]): Promise<void> {
+    if (!s.loaded) await this.load(s);
+    else if (s.stale) await this.catchUp(s);
+    this.prune(s);
+    for (let attempt = 1; ; attempt++) {
+      const fresh: Item[] = [];
+      const duplicates: Item[] = [];
+      const inBatch = new Set<string>();
+      for (const item of items) {
+        const id = item.event.id;
+        if (s.ids.has(id) || inBatch.has(id)) duplicates.push(item);
+        else {
+          inBatch.add(id);
+          fresh.push(item);
+        }
+      }
+      if (fresh.length === 0) {
+        for (const item of duplicates) item.resolve('duplicate');
+        return;
+      }
+      const writeId = this.newWriteId();
+      const first = s.revision + 1n;
+      const outcome = await this.options.store.append(
+        s.name,
+        fresh.map((i) => ({ ...i.event, metadata: { writeId } })),
+        s.revision < 0n ? 'no_stream' : s.revision,
+      );
+      if (!outcome.ok) {
+        if (attempt >= this.maxAttempts) {
+          throw new UnavailableError(`${s.name}: gave up after ${attempt} conflicting appends`);
+        }
+        await this.catchUp(s);
+        continue;
+      }
+      const ours = await this.wroteAt(s.name, first, writeId);
+      const now = this.clock();
+      for (const item of fresh) this.remember(s, item.event.id, now);
+      s.revision = outcome.nextRevision;
+      // An idempotent answer says nothing about what follows our events: read it next time.
+      if (!ours) s.stale = true;
+      for (const item of fresh) item.resolve(ours ? 'accepted' : 'duplicate');
+      for (const item of duplicates) item.resolve('duplicate');
+      return;
+    }
+  }
+
+  /** Whether the event at `revision` was appended by the write `writeId`. */
+  private async wroteAt(stream: string, revision: bigint, writeId: string): Promise<boolean> {
+    let found: unknown;
+    let read = false;
+    // Reads to the end rather than breaking out: a cancelled read left the client unable to close.
+    for await (const e of this.options.store.readStream(stream, {
+      fromRevision: revision,
+      maxCount: 1,
+    })) {
+      read = true;
+      found = (e.metadata as { writeId?: unknown } | undefined)?.writeId;
+    }
+    if (!read) throw new UnavailableError(`${stream}: appended event at ${revision} not readable`);
+    return found === writeId;
+  }
+
+  /** First sight of a stream: its revision and the ids it received within the window. */
+  private async load(s: StreamState): Promise<void> {
+    const horizon = this.clock() - this.options.windowMs;
+    const found: [string, number][] = [];
+    let revision = -1n;
+    let from: bigint | undefined;
+    let more = true;
+    while (more) {
+      let n = 0;
+      let oldest = -1n;
+      let past = false;
+      more = false;
+      for await (const e of this.options.store.readStream(s.name, {
+        backwards: true,
+        maxCount: PAGE,
+        ...(from !== undefined ? { fromRevision: from } : {}),
+      })) {
+        if (revision < 0n) revision = e.revision;
+        n += 1;
+        oldest = e.revision;
+        const t = e.created.getTime();
+        if (t < horizon) past = true;
+        if (!past) found.push([e.id, t]);
+      }
+      if (!past && n === PAGE && oldest > 0n) {
+        from = oldest - 1n;
+        more = true;
+      }
+    }
+    this.forget(s);
+    for (let i = found.length - 1; i >= 0; i--) this.remember(s, found[i]![0], found[i]![1]);
+    s.revision = revision;
+    s.loaded = true;
+    s.stale = false;
+  }
+
+  /** Reads what others appended after what we know. */
+  private async catchUp(s: StreamState): Promise<void> {
+    for await (const e of this.options.store.readStream(s.name, {
+      fromRevision: s.revision + 1n,
+    })) {
+      this.remember(s, e.id, e.created.getTime());
+      s.revision = e.revision;
+    }
+    s.stale = false;
+  }
+
+  private remember(s: StreamState, id: string, at: number): void {
+    if (s.ids.has(id)) return;
+    s.ids.set(id, at);
+    this.cachedIds += 1;
+  }
+
+  private forget(s: StreamState): void {
+    this.cachedIds -= s.ids.size;
+    s.ids.clear();
+  }
+
+  /** Ids are held in arrival order: drop those older than the window from the front. */
+  private prune(s: StreamState): void {
+    const horizon = this.clock() - this.options.windowMs;
+    for (const [id, at] of s.ids) {
+      if (at >= horizon) break;
+      s.ids.delete(id);
+      this.cachedIds -= 1;
+    }
+  }
+
+  /** Forgets least recently used idle streams while over the id budget. */
+  private evict(): void {
+    if (this.cachedIds <= this.options.maxCachedIds) return;
+    for (const [name, s] of this.streams) {
+      if (this.cachedIds <= this.options.maxCachedIds) break;
+      if (s.busy || s.queue.length > 0) continue;
+      this.forget(s);
+      this.streams.delete(name);
+    }
+  }
+}
