@@ -202,6 +202,10 @@ describe('StatsCollector in Chromium against the running service', () => {
 });
 
 describe('useStats() in Chromium against the running service', () => {
+  beforeAll(() => {
+    if (pages.reactError) throw pages.reactError;
+  });
+
   it('measures a play, tracks like, save, share and download, each once (under StrictMode)', async () => {
     const trackId = newTrackId('react');
     const page = await open('react.html', { track: trackId });

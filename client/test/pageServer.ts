@@ -78,10 +78,12 @@ async function buildReactApp(): Promise<string> {
 /** Serves the test pages and the freshly built SDK on 127.0.0.1 (another origin than the service). */
 export async function startPageServer() {
   await buildClient();
-  const built: Record<string, string> = {
-    '/vendor.js': await buildVendor(),
-    '/react-app.js': await buildReactApp(),
-  };
+  const built: Record<string, string> = { '/react-app.js': await buildReactApp() };
+  // Without react-dom only the React page breaks; its tests report `reactError`.
+  const reactError = await buildVendor().then(
+    (code) => void (built['/vendor.js'] = code),
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const file = url.pathname;
@@ -102,6 +104,8 @@ export async function startPageServer() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Why the React page cannot run (react-dom missing), if it cannot. */
+    reactError,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -35,6 +35,7 @@ export async function startService(
       LOG_LEVEL: 'info',
       JOBS_ENABLED: 'false',
       RATE_LIMIT_PER_MINUTE: '100000',
+      MONGODB_DB: `e2e_${path.basename(dataDir).replace(/\W/g, '_')}`, // own database on a shared server
       ...(process.env.TEST_MONGODB_URL ? { MONGODB_URL: process.env.TEST_MONGODB_URL } : {}),
       ...env,
     },
@@ -56,12 +57,14 @@ export async function startService(
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
+  // npx exits on SIGTERM at once while the service is still shutting down: wait for the whole
+  // process group (tsx, node, the FerretDB it started) before deleting the data directory.
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      kill(child, 'SIGTERM');
-      const timer = setTimeout(() => kill(child, 'SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+    kill(child, 'SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (groupAlive(child)) {
+      if (Date.now() > deadline) kill(child, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
@@ -70,8 +73,10 @@ export async function startService(
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code ?? -1));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined)
+    if (exitCode !== undefined) {
+      await stop();
       throw new Error(`service exited (${exitCode}) before listening:\n${out.slice(-4000)}`);
+    }
     if (port) {
       const url = `http://127.0.0.1:${port}`;
       const ok = await fetch(`${url}/health`).then(
@@ -84,6 +89,15 @@ export async function startService(
   }
   await stop();
   throw new Error(`service did not answer /health within ${timeoutMs} ms:\n${out.slice(-4000)}`);
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-(child.pid as number), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function kill(child: ChildProcess, signal: NodeJS.Signals) {
