@@ -199,6 +199,24 @@ describe('StatsCollector in Chromium against the running service', () => {
     expectAcceptedOnce(ids);
     await page.waitForFunction(() => localStorage.getItem('stats:queue') === null);
   });
+  it('counts events the service rejects as dropped and does not retry them', async () => {
+    const trackId = newTrackId('rejected');
+    const page = await open('plain.html', { track: trackId, interval: '60000' });
+    const ids = await page.evaluate(async (id) => {
+      const { collector } = window as unknown as PageGlobals & {
+        collector: { track(e: object): string };
+      };
+      const good = collector.track({ type: 'like', trackId: id });
+      const bad = collector.track({ type: 'share', trackId: id, platform: 'carrier-pigeon' });
+      await collector.flush();
+      const onlyBad = collector.track({ type: 'like', trackId: 'not a valid id!' });
+      await collector.flush();
+      return [good, bad, onlyBad];
+    }, trackId);
+    await expectCounters(trackId, { likeCount: 1, shareCount: 0 });
+    expect(proxy.posts.filter((p) => p.ids.includes(ids[2]!)).map((p) => p.status)).toEqual([400]);
+    expect(await collectorStats(page)).toEqual({ queued: 0, sent: 1, dropped: 2, retries: 0 });
+  });
 });
 
 describe('useStats() in Chromium against the running service', () => {
