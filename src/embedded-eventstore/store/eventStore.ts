@@ -19,7 +19,7 @@ import { IdCache } from './idCache';
 import { encodeSnapshot, readSnapshot, writeSnapshot } from './indexSnapshot';
 import { loadSnapshot, StreamIndex } from './streamIndex';
 import type { StreamState } from './streamIndex';
-import { metaWithTruncateBefore } from './streamMeta';
+import { metaWithTruncateBefore, parseStreamMeta } from './streamMeta';
 import type { AppendOutcome, DeleteOutcome, ExpectedRevision, StoreLogger } from './types';
 import { silentLogger } from './types';
 
@@ -230,6 +230,13 @@ export class Store {
     if (s?.softDeleted) {
       // Appending to a soft-deleted stream brings it back from the next revision on.
       pending.push(this.metadataRecord(stream, metaWithTruncateBefore(s.meta, last + 1)));
+    }
+    const target = stream.startsWith('$$') ? this.index.get(stream.slice(2)) : undefined;
+    if (target?.softDeleted && target.lastRevision >= 0) {
+      // New metadata on a soft-deleted stream keeps its old events hidden, as the real server does.
+      const meta = parseStreamMeta(events[events.length - 1]!.data);
+      const tb = metaWithTruncateBefore(meta, target.lastRevision + 1);
+      pending.push({ ...this.metadataRecord(target.name, tb), revision: last + 1 + events.length });
     }
     const positions = await this.commit(pending);
     return { ok: true, revision: last + events.length, position: positions[events.length - 1]! };

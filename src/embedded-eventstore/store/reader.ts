@@ -57,6 +57,11 @@ export function readStream(store: Store, stream: string, opts: StreamReadOptions
   const s = store.index.get(stream);
   const durableEnd = store.durableEnd;
   if (s && s.tombstone >= 0 && s.tombstone < durableEnd) return { kind: 'deleted' };
+  if (stream.startsWith('$$')) {
+    const target = store.index.get(stream.slice(2));
+    if (target && target.tombstone >= 0 && target.tombstone < durableEnd)
+      return { kind: 'deleted' };
+  }
   if (!s || s.softDeleted) return { kind: 'not_found' };
   const last = s.lastDurableRevision(durableEnd);
   if (last < 0) return { kind: 'not_found' };
