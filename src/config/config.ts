@@ -34,6 +34,9 @@ const envSchema = z.object({
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
+  QUERY_STREAM_CACHE_EVENTS: positiveInt.default(500_000),
+  QUERY_ROLLUP_CACHE_VIEWS: positiveInt.default(50_000),
+  QUERY_ROLLUP_CACHE_TTL_SECONDS: positiveInt.default(600),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
   JOB_COMPACT_CRON: z.string().min(1).default('*/5 * * * *'),
@@ -72,6 +75,9 @@ export type Config = Readonly<{
   projectorRebuildBatchSize: number;
   projectorFailurePolicy: 'stop' | 'skip';
   jobsEnabled: boolean;
+  queryStreamCacheEvents: number;
+  queryRollupCacheViews: number;
+  queryRollupCacheTtlMs: number;
   jobReconcileCron: string;
   jobCompactCron: string;
   jobRetentionCron: string;
@@ -134,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
     projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
     jobsEnabled: e.JOBS_ENABLED,
+    queryStreamCacheEvents: e.QUERY_STREAM_CACHE_EVENTS,
+    queryRollupCacheViews: e.QUERY_ROLLUP_CACHE_VIEWS,
+    queryRollupCacheTtlMs: e.QUERY_ROLLUP_CACHE_TTL_SECONDS * 1000,
     jobReconcileCron: e.JOB_RECONCILE_CRON,
     jobCompactCron: e.JOB_COMPACT_CRON,
     jobRetentionCron: e.JOB_RETENTION_CRON,

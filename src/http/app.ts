@@ -15,6 +15,9 @@ import { importRoutes } from './importRoutes';
 import { ingestionRoutes } from './ingestionRoutes';
 import { rateLimit } from './rateLimit';
 import { trackRoutes } from './trackRoutes';
+import { createStatsQueries } from '../queries/statsQueries';
+import { analyticsRoutes } from './analyticsRoutes';
+import { dashboardRoutes } from './dashboardRoutes';
 
 export type AppDeps = {
   config: Config;
@@ -40,6 +43,16 @@ export function createApp(deps: AppDeps): Koa {
     catalogLookup: (ids) => catalogEntries(deps.db, ids),
   });
   const requireAdmin = deps.auth.requireRole('admin');
+  const stats = createStatsQueries({
+    db: deps.db,
+    store: deps.store,
+    clock,
+    options: {
+      streamCacheEvents: deps.config.queryStreamCacheEvents,
+      rollupCacheViews: deps.config.queryRollupCacheViews,
+      rollupCacheTtlMs: deps.config.queryRollupCacheTtlMs,
+    },
+  });
   app.on('error', (err, ctx) => {
     deps.logger.error({ err, route: ctx?.path }, 'request failed');
   });
@@ -93,6 +106,8 @@ export function createApp(deps: AppDeps): Koa {
       requireAdmin,
     }),
     trackRoutes({ db: deps.db }),
+    analyticsRoutes({ queries: stats, requireAdmin }),
+    dashboardRoutes({ queries: stats, requireViewer: deps.auth.requireRole('artist', 'admin') }),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
