@@ -30,8 +30,8 @@ const eventArb = fc.record({
 });
 
 /** A log of stored events with increasing positions: a random mix over 3 tracks. */
-export const logArb = (maxLength = 80): fc.Arbitrary<TrackEvent[]> =>
-  fc.array(eventArb, { maxLength }).map((raw) =>
+export const logArb = (maxLength = 80, minLength = 0): fc.Arbitrary<TrackEvent[]> =>
+  fc.array(eventArb, { maxLength, minLength }).map((raw) =>
     raw.map((r, i) => {
       const trackId = `t${r.track}`;
       const occurredAt = new Date(from + r.at).toISOString();
