@@ -20,6 +20,7 @@ type Cached = { entry: CatalogEntry | undefined; at: number };
  */
 export class CatalogCache {
   private readonly entries = new Map<string, Cached>();
+  private readonly refreshing = new Set<string>();
   private readonly clock: () => number;
 
   constructor(private readonly options: CatalogCacheOptions) {
@@ -36,19 +37,36 @@ export class CatalogCache {
     this.trim();
   }
 
-  /** Makes `get` current for these tracks; a failed or slow lookup leaves them unknown. */
+  /**
+   * Makes `get` answer for these tracks. Tracks never looked up are awaited (up to the lookup
+   * timeout; a failed or slow lookup leaves them unknown); expired ones are refreshed in the
+   * background while the cached answer is used, so the read model never sits on the hot path.
+   */
   async prefetch(trackIds: Iterable<string>, force = false): Promise<void> {
     const now = this.clock();
-    const missing = [...new Set(trackIds)].filter((id) => {
+    const unknown: string[] = [];
+    const expired: string[] = [];
+    for (const id of new Set(trackIds)) {
       const c = this.entries.get(id);
-      return force || !c || now - c.at > this.options.ttlMs;
-    });
-    if (missing.length === 0) return;
+      if (force || !c) unknown.push(id);
+      else if (now - c.at > this.options.ttlMs && !this.refreshing.has(id)) expired.push(id);
+    }
+    if (expired.length > 0) {
+      for (const id of expired) this.refreshing.add(id);
+      void this.load(expired).finally(() => {
+        for (const id of expired) this.refreshing.delete(id);
+      });
+    }
+    if (unknown.length > 0) await this.load(unknown);
+  }
+
+  private async load(missing: string[]): Promise<void> {
     let found: Map<string, CatalogEntry>;
     try {
-      found = await withTimeout(this.options.lookup(missing), this.options.lookupTimeoutMs ?? 1000);
+      found = await withTimeout(this.options.lookup(missing), this.options.lookupTimeoutMs ?? 250);
     } catch {
-      return;
+      // Unknown for now: remembered as such, so later requests do not wait again; refreshed later.
+      found = new Map();
     }
     const at = this.clock();
     for (const id of missing) {

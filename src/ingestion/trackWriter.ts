@@ -11,6 +11,7 @@ export type TrackWriterOptions = {
   /** Upper bound on ids held in memory; idle streams beyond it are forgotten (and reloaded). */
   maxCachedIds: number;
   clock?: () => number;
+  /** Ids of the marker records (default: random UUIDs). */
   newWriteId?: () => string;
   /** Appends lost to other writers before giving up with 503 (nothing of ours was written). */
   maxAttempts?: number;
@@ -37,14 +38,21 @@ class StreamState {
 const PAGE = 500;
 
 /**
+ * Type of the system record that opens every append to a track stream. `$`-prefixed types are
+ * infrastructure, not facts: projections and stream readers skip them (they are not stored types).
+ */
+export const WRITE_MARKER_TYPE = '$ingest';
+
+/**
  * Appends to track streams with durable, exact deduplication; the stream itself is the ledger.
  *
  * - Every append uses the exact expected revision this process knows. Another writer (a
  *   concurrent retry on another instance) makes it fail; we read what was added, drop ids now
  *   present and try again. Nothing is marked seen unless it was read from, or appended to, the log.
- * - EventStoreDB answers an append whose events already sit right after the expected revision
- *   as an idempotent success. Each append carries a fresh `writeId` in its metadata, and the
- *   first appended event is read back: if it bears another write's id, ours were duplicates.
+ * - EventStoreDB treats an append whose event ids already follow the expected revision as an
+ *   idempotent success, which would hide that our events were duplicates. So each append starts
+ *   with a marker record under a fresh id: such an append can never match an earlier one, and a
+ *   stale expected revision always comes back as a conflict, never as a silent success.
  * - Concurrent writes to one stream in this process are queued and coalesced into one append.
  * - A stream seen for the first time (or forgotten) is loaded backwards through the window.
  */
@@ -123,11 +131,14 @@ export class TrackWriter {
         for (const item of duplicates) item.resolve('duplicate');
         return;
       }
-      const writeId = this.newWriteId();
-      const first = s.revision + 1n;
+      const marker: NewEvent = {
+        id: this.newWriteId(),
+        type: WRITE_MARKER_TYPE,
+        data: { events: fresh.length },
+      };
       const outcome = await this.options.store.append(
         s.name,
-        fresh.map((i) => ({ ...i.event, metadata: { writeId } })),
+        [marker, ...fresh.map((i) => i.event)],
         s.revision < 0n ? 'no_stream' : s.revision,
       );
       if (!outcome.ok) {
@@ -137,32 +148,13 @@ export class TrackWriter {
         await this.catchUp(s);
         continue;
       }
-      const ours = await this.wroteAt(s.name, first, writeId);
       const now = this.clock();
       for (const item of fresh) this.remember(s, item.event.id, now);
       s.revision = outcome.nextRevision;
-      // An idempotent answer says nothing about what follows our events: read it next time.
-      if (!ours) s.stale = true;
-      for (const item of fresh) item.resolve(ours ? 'accepted' : 'duplicate');
+      for (const item of fresh) item.resolve('accepted');
       for (const item of duplicates) item.resolve('duplicate');
       return;
     }
-  }
-
-  /** Whether the event at `revision` was appended by the write `writeId`. */
-  private async wroteAt(stream: string, revision: bigint, writeId: string): Promise<boolean> {
-    let found: unknown;
-    let read = false;
-    // Reads to the end rather than breaking out: a cancelled read left the client unable to close.
-    for await (const e of this.options.store.readStream(stream, {
-      fromRevision: revision,
-      maxCount: 1,
-    })) {
-      read = true;
-      found = (e.metadata as { writeId?: unknown } | undefined)?.writeId;
-    }
-    if (!read) throw new UnavailableError(`${stream}: appended event at ${revision} not readable`);
-    return found === writeId;
   }
 
   /** First sight of a stream: its revision and the ids it received within the window. */
@@ -187,7 +179,7 @@ export class TrackWriter {
         oldest = e.revision;
         const t = e.created.getTime();
         if (t < horizon) past = true;
-        if (!past) found.push([e.id, t]);
+        if (!past && !e.type.startsWith('$')) found.push([e.id, t]);
       }
       if (!past && n === PAGE && oldest > 0n) {
         from = oldest - 1n;
@@ -206,7 +198,7 @@ export class TrackWriter {
     for await (const e of this.options.store.readStream(s.name, {
       fromRevision: s.revision + 1n,
     })) {
-      this.remember(s, e.id, e.created.getTime());
+      if (!e.type.startsWith('$')) this.remember(s, e.id, e.created.getTime());
       s.revision = e.revision;
     }
     s.stale = false;
