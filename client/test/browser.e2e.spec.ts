@@ -3,6 +3,7 @@
  * defaults), through a proxy the tests can close to play "service down". The test pages are
  * served from another origin, so every request is a cross-origin one, as in production.
  */
+import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { startGateProxy } from './gateProxy';
@@ -27,6 +28,8 @@ let pages: Awaited<ReturnType<typeof startPageServer>>;
 let browser: Browser;
 let context: BrowserContext;
 
+const JWT_SECRET = 'e2e-secret-0123456789abcdef';
+
 /** Set STATS_E2E_SERVICE_URL to test a service you started yourself (with SKIP_THRESHOLD_SECONDS=1). */
 const external = process.env.STATS_E2E_SERVICE_URL;
 
@@ -34,7 +37,7 @@ beforeAll(async () => {
   const started = await Promise.allSettled([
     external
       ? Promise.resolve({ url: external, stop: async () => {}, output: () => '' })
-      : startService({ SKIP_THRESHOLD_SECONDS: '1' }),
+      : startService({ SKIP_THRESHOLD_SECONDS: '1', AUTH_JWT_SECRET: JWT_SECRET }),
     startPageServer(),
     launchChromium(),
   ]);
@@ -199,6 +202,33 @@ describe('StatsCollector in Chromium against the running service', () => {
     expectAcceptedOnce(ids);
     await page.waitForFunction(() => localStorage.getItem('stats:queue') === null);
   });
+  it('sends the getToken bearer token (CORS preflight) and the service accepts it', async () => {
+    const trackId = newTrackId('token');
+    const token = jwt.sign({ sub: 'listener-e2e', role: 'listener' }, JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: '10m',
+    });
+    const page = await open('plain.html', { track: trackId });
+    const id = await page.evaluate(
+      async ([url, jwtToken, track]) => {
+        // The page's collector's class, as loaded from /stats.js.
+        const StatsCollector = (window as unknown as PageGlobals).collector.constructor as new (
+          o: object,
+        ) => PageGlobals['collector'] & { track(e: object): string };
+        const collector = new StatsCollector({ endpoint: url, getToken: async () => jwtToken });
+        const eventId = collector.track({ type: 'download', trackId: track });
+        await collector.flush();
+        return eventId;
+      },
+      [endpoint(), token, trackId] as const,
+    );
+    await expectCounters(trackId, { downloadCount: 1 });
+    expect(proxy.posts.find((p) => p.ids.includes(id))).toMatchObject({
+      authorized: true,
+      status: 200,
+    });
+  });
+
   it('counts events the service rejects as dropped and does not retry them', async () => {
     const trackId = newTrackId('rejected');
     const page = await open('plain.html', { track: trackId, interval: '60000' });

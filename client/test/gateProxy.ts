@@ -6,6 +6,7 @@ export interface ForwardedPost {
   contentType: string | undefined;
   /** `no-cors` for sendBeacon, `cors` for fetch (Chromium's Sec-Fetch-Mode). */
   fetchMode: string | undefined;
+  authorized: boolean;
   ids: string[];
   status: number;
   events: Record<string, unknown>[];
@@ -53,6 +54,7 @@ export async function startGateProxy(target: string) {
           posts.push({
             contentType: req.headers['content-type'],
             fetchMode: req.headers['sec-fetch-mode'] as string | undefined,
+            authorized: !!req.headers.authorization,
             ids: parsed.events.map((e) => String(e.id)),
             status: upstream.status,
             events: parsed.events,
