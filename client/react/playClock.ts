@@ -37,9 +37,14 @@ export class PlayClock {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Starts (or restarts, discarding the unfinished measurement) a play of `trackId`. */
+  /**
+   * Starts a play of `trackId`. A paused play of it is resumed instead (so a media element's
+   * every `play` event can call this); a running one is restarted, its measurement discarded.
+   */
   start(trackId: string, info: PlayStartInfo = {}): void {
-    this.plays.set(trackId, { ...info, listened: 0, since: this.now() });
+    const paused = this.plays.get(trackId);
+    if (paused && paused.since === undefined) paused.since = this.now();
+    else this.plays.set(trackId, { ...info, listened: 0, since: this.now() });
   }
 
   /** Stops the clock of a running play; no-op when not started or already paused. */

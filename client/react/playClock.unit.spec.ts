@@ -54,6 +54,17 @@ describe('PlayClock', () => {
     expect(c.end('a', 20)).toMatchObject({ duration: 25, completionRate: 25, skipped: false });
   });
 
+  it('resumes a paused play when it is started again (media element play events)', () => {
+    const c = clock();
+    c.start('a', { lengthSeconds: 100, source: 'search' });
+    t += 30_000;
+    c.pause('a');
+    t += 5_000;
+    c.start('a', { source: 'direct' }); // resume: keeps the first start's context
+    t += 10_000;
+    expect(c.end('a', 20)).toMatchObject({ duration: 40, completionRate: 40, source: 'search' });
+  });
+
   it('restarts a running track from zero', () => {
     const c = clock();
     c.start('a');

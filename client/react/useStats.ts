@@ -23,7 +23,10 @@ export function useStats(scope: StatsScope = {}) {
   return useMemo(() => {
     const { track, clock, skipThresholdSeconds } = ctx;
     return {
-      /** Starts measuring a play; source and playlist are taken now. Restarting a running track discards its measurement. */
+      /**
+       * Starts measuring a play (source and playlist are taken now), or resumes it if paused.
+       * Starting a running track restarts it, discarding the measurement so far.
+       */
       trackPlayStart: (trackId: string, info: PlayStartInfo = {}) =>
         clock.start(trackId, { source, playlistId, ...info }),
       /** Pauses the play's clock: paused time is not listening time. */
