@@ -15,17 +15,24 @@ import type { EventFilter } from './filter';
 import { filterFrom } from './filter';
 import { encodeEventResp } from './readRespEncoder';
 import { Sink } from './sink';
+import type { ReadStats } from './sink';
 import { subscribeToAll, subscribeToStream } from './subscriptions';
 
 type ReadCall = ServerWritableStream<ReadReq, unknown>;
 
 /** Streams.Read: reads of a stream or of $all, and catch-up subscriptions to either. */
-export function readHandler(store: Store) {
+export function readHandler(store: Store, stats: ReadStats) {
   return (call: ReadCall): void => {
-    const sink = new Sink(call);
-    dispatch(store, call, sink).catch((err: unknown) => {
-      sink.fail(err instanceof RequestError ? err.grpc : internalError(String(err)));
-    });
+    const sink = new Sink(call, stats);
+    const subscription = call.request.getOptions()?.hasSubscription() === true;
+    if (subscription) stats.activeSubscriptions++;
+    dispatch(store, call, sink)
+      .catch((err: unknown) => {
+        sink.fail(err instanceof RequestError ? err.grpc : internalError(String(err)));
+      })
+      .finally(() => {
+        if (subscription) stats.activeSubscriptions--;
+      });
   };
 }
 

@@ -6,11 +6,28 @@ import type { GrpcError } from './errors';
  * buffer has room, and otherwise only after 'drain', so a slow reader holds the producer instead of
  * growing the server's memory. Every wait also ends when the client goes away.
  */
+export interface ReadStats {
+  /** Events written to read and subscription calls (accepted by the call, not yet delivered). */
+  eventsSent: number;
+  /** Times a call's buffer was full and the producer waited for 'drain'. */
+  drainWaits: number;
+  activeSubscriptions: number;
+}
+
+export const newReadStats = (): ReadStats => ({
+  eventsSent: 0,
+  drainWaits: 0,
+  activeSubscriptions: 0,
+});
+
 export class Sink<Req> {
   closed = false;
   private wakers: (() => void)[] = [];
 
-  constructor(private readonly call: ServerWritableStream<Req, unknown>) {
+  constructor(
+    private readonly call: ServerWritableStream<Req, unknown>,
+    private readonly stats: ReadStats = newReadStats(),
+  ) {
     const close = (): void => {
       this.closed = true;
       this.wakeAll();
@@ -24,7 +41,11 @@ export class Sink<Req> {
   /** Resolves false when the call is gone. */
   async write(msg: Buffer | { serializeBinary(): Uint8Array }): Promise<boolean> {
     if (this.closed) return false;
-    if (!this.call.write(msg)) await this.wait();
+    if (Buffer.isBuffer(msg)) this.stats.eventsSent++;
+    if (!this.call.write(msg)) {
+      this.stats.drainWaits++;
+      await this.wait();
+    }
     return !this.closed;
   }
 
