@@ -148,6 +148,81 @@ describe('chunkedBulkWrite', () => {
     expect(reported.insertedCount).toBe(0);
   });
 
+  it('keeps a command under the server’s update limit whatever chunkSize says', async () => {
+    const counters = mongo.db.collection<Counter>('countersClamp');
+    const ids = Array.from({ length: 150 }, (_, i) => `k${i}`);
+    await counters.insertMany(ids.map((_id) => ({ _id, pos: 0, n: 0 })));
+    const ops: AnyBulkWriteOperation<Counter>[] = ids.map((_id) => ({
+      updateOne: { filter: { _id }, update: { $inc: { n: 1 } } },
+    }));
+    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 1000 });
+    const { maxUpdatesPerCommand } = await serverQuirks(mongo.db);
+    expect(result.commands).toBe(Math.ceil(150 / Math.min(1000, maxUpdatesPerCommand)));
+    expect(result.modifiedCount).toBe(150);
+  });
+
+  // Inexact update errors are forced here, so this runs the FerretDB path on any server.
+  const inexact = { exactUpdateErrors: false, maxUpdatesPerCommand: 99 };
+
+  it('resendable ops on an inexact server: bulk first, one by one after a duplicate key', async () => {
+    const counters = mongo.db.collection<Counter>('countersResend');
+    await counters.insertMany([
+      { _id: 'a', pos: 0, n: 0 },
+      { _id: 'b', pos: 7, n: 1 },
+    ]);
+    const clean = await chunkedBulkWrite(counters, [guarded('a', 1), guarded('c', 1)], {
+      chunkSize: 99,
+      resendable: true,
+      quirks: inexact,
+    });
+    expect(clean).toMatchObject({
+      commands: 1,
+      matchedCount: 1,
+      upsertedCount: 1,
+      duplicateKeys: [],
+    });
+
+    const ops = [guarded('a', 2), guarded('b', 7), guarded('d', 1), guarded('c', 2)];
+    const result = await chunkedBulkWrite(counters, ops, {
+      chunkSize: 99,
+      resendable: true,
+      quirks: inexact,
+    });
+    // 'b' is the real duplicate; 'a' may come back as one too when the failed command applied it first.
+    expect(result.duplicateKeys.map((d) => d.index)).toEqual(expect.arrayContaining([1]));
+    expect(result.duplicateKeys.map((d) => d.index).every((i) => i <= 1)).toBe(true);
+    expect(result.commands).toBe(1 + ops.length);
+    expect(await counters.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', pos: 2, n: 2 },
+      { _id: 'b', pos: 7, n: 1 },
+      { _id: 'c', pos: 2, n: 2 },
+      { _id: 'd', pos: 1, n: 1 },
+    ]);
+  });
+
+  it('non-resendable upserts on an inexact server go one per command, plain updates in bulk', async () => {
+    const counters = mongo.db.collection<Counter>('countersAlone');
+    await counters.insertMany([
+      { _id: 'a', pos: 5, n: 1 },
+      { _id: 'p', pos: 0, n: 0 },
+      { _id: 'q', pos: 0, n: 0 },
+    ]);
+    const plain = (_id: string): AnyBulkWriteOperation<Counter> => ({
+      updateOne: { filter: { _id }, update: { $inc: { n: 1 } } },
+    });
+    const ops = [plain('p'), plain('q'), guarded('a', 5), guarded('e', 1), plain('p')];
+    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 99, quirks: inexact });
+    expect(result.commands).toBe(4); // [p q] [a] [e] [p]
+    expect(result.duplicateKeys.map((d) => d.index)).toEqual([2]);
+    expect(result).toMatchObject({ matchedCount: 3, upsertedCount: 1, upsertedIds: { 3: 'e' } });
+    expect(await counters.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a', pos: 5, n: 1 },
+      { _id: 'e', pos: 1, n: 1 },
+      { _id: 'p', pos: 0, n: 2 },
+      { _id: 'q', pos: 0, n: 1 },
+    ]);
+  });
+
   it('sends nothing for no ops', async () => {
     const result = await chunkedBulkWrite(mongo.db.collection<Counter>('countersEmpty'), [], {
       chunkSize,

@@ -7,7 +7,7 @@ import {
   type WriteError,
 } from 'mongodb';
 import { canRunUnordered, chunk, isolate, isUpsert } from './bulkChunks';
-import { serverQuirks } from './serverQuirks';
+import { serverQuirks, type ServerQuirks } from './serverQuirks';
 
 export { chunk, defaultBulkChunkSize } from './bulkChunks';
 
@@ -25,11 +25,15 @@ export interface ChunkedBulkWriteOptions {
    */
   reportDuplicateKeys?: 'upserts' | 'all';
   /**
-   * Whether the server reports which update of a command failed (see `ServerQuirks`). When it
-   * does not (FerretDB), updates whose duplicate key would be reported are sent one per command.
-   * Default: asked from the server once per client.
+   * The caller's promise that sending any of these operations a second time has no effect (e.g.
+   * guarded upserts). It matters only where update errors are inexact (FerretDB): chunks then go
+   * in bulk, and a chunk that hits a duplicate key is resent one operation per command; the
+   * operations the failed command had already applied come back as duplicates too.
+   * Default false: there, updates whose duplicate key would be reported go one per command.
    */
-  exactUpdateErrors?: boolean;
+  resendable?: boolean;
+  /** Overrides what is otherwise asked from the server once per client (see `ServerQuirks`). */
+  quirks?: Pick<ServerQuirks, 'exactUpdateErrors' | 'maxUpdatesPerCommand'>;
 }
 
 export interface DuplicateKeyConflict<T extends Document> {
@@ -53,10 +57,11 @@ export interface ChunkedBulkWriteResult<T extends Document> {
 }
 
 /**
- * `collection.bulkWrite` in chunks of `chunkSize`, one chunk after the other. Duplicate-key errors
- * chosen by `reportDuplicateKeys` come back in `duplicateKeys`; in an ordered chunk the operations
- * after such an error are resubmitted, so each one is attempted exactly once. Any other write
- * error is thrown (as the driver's `MongoBulkWriteError`); earlier chunks stay applied.
+ * `collection.bulkWrite` in chunks of `chunkSize` (at most the server's `maxUpdatesPerCommand`
+ * when there are updates), one chunk after the other. Duplicate-key errors chosen by
+ * `reportDuplicateKeys` come back in `duplicateKeys`; in an ordered chunk the operations after
+ * such an error are resubmitted, so each one is attempted exactly once. Any other write error is
+ * thrown (as the driver's `MongoBulkWriteError`); earlier chunks stay applied.
  */
 export async function chunkedBulkWrite<T extends Document>(
   collection: Collection<T>,
@@ -76,38 +81,45 @@ export async function chunkedBulkWrite<T extends Document>(
   if (ops.length === 0) return result;
   const reportable = (op: AnyBulkWriteOperation<T>) =>
     options.reportDuplicateKeys === 'all' || isUpsert(op);
-  const exact = options.exactUpdateErrors ?? (await serverQuirks(collection.db)).exactUpdateErrors;
+  const quirks = options.quirks ?? (await serverQuirks(collection.db));
+  const exact = quirks.exactUpdateErrors;
+  const resendSingly = !exact && options.resendable === true;
   // Without exact update errors, an update that may fail with a reported duplicate key goes alone.
-  const alone = (op: AnyBulkWriteOperation<T>) => !exact && !('insertOne' in op) && reportable(op);
+  const alone = (op: AnyBulkWriteOperation<T>) =>
+    !exact && !resendSingly && isUpdate(op) && reportable(op);
+  const size = ops.some(isUpdate)
+    ? Math.min(options.chunkSize, quirks.maxUpdatesPerCommand)
+    : options.chunkSize;
   let offset = 0;
-  for (const part of chunk(ops, options.chunkSize)) {
+  for (const part of chunk(ops, size)) {
     const ordered =
       options.ordered === undefined || options.ordered === 'auto'
         ? !canRunUnordered(part)
         : options.ordered;
     for (const segment of isolate(part, alone)) {
-      await writeChunk(
-        collection,
-        segment.ops,
-        offset + segment.start,
-        ordered,
-        reportable,
-        result,
-      );
+      const write = { collection, ordered, reportable, resendSingly, result };
+      await writeChunk(write, segment.ops, offset + segment.start);
     }
     offset += part.length;
   }
   return result;
 }
 
+interface ChunkWrite<T extends Document> {
+  collection: Collection<T>;
+  ordered: boolean;
+  reportable: (op: AnyBulkWriteOperation<T>) => boolean;
+  /** On a duplicate key, resend the chunk one op per command (inexact server, resendable ops). */
+  resendSingly: boolean;
+  result: ChunkedBulkWriteResult<T>;
+}
+
 async function writeChunk<T extends Document>(
-  collection: Collection<T>,
+  write: ChunkWrite<T>,
   part: AnyBulkWriteOperation<T>[],
   offset: number,
-  ordered: boolean,
-  reportable: (op: AnyBulkWriteOperation<T>) => boolean,
-  result: ChunkedBulkWriteResult<T>,
 ): Promise<void> {
+  const { collection, ordered, result } = write;
   let start = 0;
   while (start < part.length) {
     const slice = part.slice(start);
@@ -119,21 +131,30 @@ async function writeChunk<T extends Document>(
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError) || error.err !== undefined) throw error;
       const writeErrors = toArray(error.writeErrors);
-      if (writeErrors.some((e) => e.code !== DUPLICATE_KEY || !reportable(slice[e.index]!)))
-        throw error;
+      if (write.resendSingly && slice.length > 1) {
+        // The server's indexes and counts are not to be trusted: resend each op on its own.
+        if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+        const single = { ...write, reportable: () => true, resendSingly: false };
+        for (const [i, op] of slice.entries()) await writeChunk(single, [op], base + i);
+        return;
+      }
+      const reported = (e: WriteError) =>
+        e.code === DUPLICATE_KEY && write.reportable(slice[e.index]!);
+      if (!writeErrors.every(reported)) throw error;
       mergeCounts(result, error.result, base);
       for (const e of writeErrors) {
-        result.duplicateKeys.push({
-          index: base + e.index,
-          operation: slice[e.index]!,
-          message: e.errmsg ?? '',
-        });
+        const operation = slice[e.index]!;
+        result.duplicateKeys.push({ index: base + e.index, operation, message: e.errmsg ?? '' });
       }
       if (!ordered) return;
       // Ordered: the server stopped at the failed operation; carry on after it.
       start += Math.max(...writeErrors.map((e) => e.index)) + 1;
     }
   }
+}
+
+function isUpdate<T extends Document>(op: AnyBulkWriteOperation<T>): boolean {
+  return 'updateOne' in op || 'updateMany' in op || 'replaceOne' in op;
 }
 
 function mergeCounts<T extends Document>(

@@ -10,6 +10,12 @@ export interface ServerQuirks {
    * (internal/handler/msg_update.go). Its `upserted[].index` also counts upserts, not updates.
    */
   exactUpdateErrors: boolean;
+  /**
+   * Most updates one `update` command may carry. FerretDB 1.24 never answers 100 or more updates of
+   * existing documents: each update's cursor is closed by a `defer` inside the loop over updates
+   * (msg_update.go), so all stay open until the command ends. Infinity elsewhere.
+   */
+  maxUpdatesPerCommand: number;
 }
 
 const cache = new WeakMap<MongoClient, Promise<ServerQuirks>>();
@@ -23,7 +29,11 @@ export function serverQuirks(db: Db): Promise<ServerQuirks> {
       .command({ buildInfo: 1 })
       .then((info) => {
         const ferretdb = 'ferretdbVersion' in info;
-        return { ferretdb, exactUpdateErrors: !ferretdb };
+        return {
+          ferretdb,
+          exactUpdateErrors: !ferretdb,
+          maxUpdatesPerCommand: ferretdb ? 99 : Infinity,
+        };
       });
     // A failed probe is not cached: the next call asks again.
     quirks.catch(() => cache.delete(db.client));
