@@ -54,6 +54,24 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK core runs in any browser and ships with no dependencies.
+    files: ['client/core/**/*.ts'],
+    ignores: ['client/core/**/*.spec.ts', 'client/core/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'react', 'react-*', 'zod'],
+              message: 'the SDK core has no dependencies',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Only the event-store adapter (and the embedded server it talks to) may use the client.
     files: ['src/**/*.ts'],
     ignores: ['src/eventstore/**', 'src/embedded-eventstore/**'],

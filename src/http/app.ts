@@ -66,6 +66,7 @@ export function createApp(deps: AppDeps): Koa {
       },
       allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization'],
+      exposeHeaders: ['Retry-After'],
     }),
   );
   app.use(deps.auth.authenticate);
