@@ -1,7 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { ensureFerretdbBinary, ferretdbBinaryName, findGo, startFerretdb } from './ferretdb';
 
@@ -159,6 +161,48 @@ withGo('startFerretdb', () => {
       await running.stop();
     }
   });
+
+  const startParent = async (): Promise<{ parent: ChildProcess; pid: number; lines: string[] }> => {
+    const fixture = join(__dirname, 'testing', 'ferretdbParent.ts');
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, binary, temp('ferret-data-')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true, // its own process group, like a service in a terminal
+      },
+    );
+    const lines: string[] = [];
+    const ready = new Promise<{ pid: number }>((resolve, reject) => {
+      createInterface({ input: parent.stdout! }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length === 1) resolve(JSON.parse(line) as { pid: number });
+      });
+      parent.once('exit', (code) => reject(new Error(`fixture exited ${code}`)));
+    });
+    const { pid } = await ready;
+    return { parent, pid, lines };
+  };
+  const waitUntil = async (check: () => boolean, ms: number) => {
+    for (const deadline = Date.now() + ms; !check() && Date.now() < deadline;) await sleep(50);
+    return check();
+  };
+
+  it('a Ctrl-C to the parent’s process group leaves FerretDB up until the parent stops it', async () => {
+    const { parent, pid, lines } = await startParent();
+    const exited = new Promise((resolve) => parent.once('exit', resolve));
+    process.kill(-parent.pid!, 'SIGINT');
+    await exited;
+    expect(lines).toContain('ping ok after SIGINT');
+    expect(isAlive(pid)).toBe(false);
+  }, 60_000);
+
+  it('dies with a parent that is killed outright', async () => {
+    const { parent, pid } = await startParent();
+    expect(isAlive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    expect(await waitUntil(() => !isAlive(pid), 10_000)).toBe(true);
+  }, 60_000);
 
   it('exits by itself when its stdin closes (the parent died)', async () => {
     const dataDir = temp('ferret-data-');

@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
+import { acquireDirLock } from './dirLock';
 
 /** FerretDB version embedded by tools/ferretdb (keep in step with its go.mod). */
 export const FERRETDB_VERSION = '1.24.2';
 
 const SOURCE_FILES = ['go.mod', 'go.sum', 'main.go'] as const;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
-const LOCK_STALE_MS = BUILD_TIMEOUT_MS + 60_000;
 
 /** The repository root: the nearest ancestor holding tools/ferretdb/go.mod. */
 export function repoRoot(from: string = __dirname): string {
@@ -75,7 +75,9 @@ export async function ensureFerretdbBinary(
     throw new Error('Go is not installed (not on PATH nor at /usr/local/go/bin/go)');
 
   await mkdir(cacheDir, { recursive: true });
-  const release = await acquireLock(`${binary}.lock`);
+  const release = await acquireDirLock(`${binary}.lock`, {
+    staleAfterMs: BUILD_TIMEOUT_MS + 60_000,
+  });
   try {
     if (existsSync(binary)) return binary;
     options.onBuildStart?.(binary);
@@ -118,47 +120,6 @@ async function goBuild(go: string, sourceDir: string, output: string): Promise<v
   }
 }
 
-/** A lock directory holding the owner's pid; taken over when the owner is gone or the lock is stale. */
-async function acquireLock(lockDir: string): Promise<() => Promise<void>> {
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(join(lockDir, 'pid'), String(process.pid));
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (await isStaleLock(lockDir)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    await sleep(500);
-  }
-}
-
-async function isStaleLock(lockDir: string): Promise<boolean> {
-  try {
-    const info = await stat(lockDir);
-    if (Date.now() - info.mtimeMs > LOCK_STALE_MS) return true;
-    const pid = Number(await readFile(join(lockDir, 'pid'), 'utf8'));
-    // No pid yet: the owner is between mkdir and writeFile; give it a moment.
-    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 10_000;
-    return !isAlive(pid);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? false : Promise.reject(error);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface StartFerretdbOptions {
   /** Directory for FerretDB's SQLite files (created if missing). */
   dataDir: string;
@@ -193,13 +154,15 @@ export async function startFerretdb(options: StartFerretdbOptions): Promise<Runn
   await mkdir(options.dataDir, { recursive: true });
 
   // stdin stays an open pipe: main.go exits when it closes, so FerretDB dies with us even on SIGKILL.
+  // detached: its own process group, so a Ctrl-C in the terminal reaches only us, and our shutdown
+  // (flushing checkpoints to it) runs before we stop it.
   const child = spawn(
     binary,
     [
       ...['--listen', `${host}:${options.port ?? 0}`, '--data', options.dataDir],
       ...['--log-level', options.logLevel ?? 'error', '--exit-on-stdin-close'],
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
