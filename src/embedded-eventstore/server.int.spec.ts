@@ -80,6 +80,46 @@ describe('embedded event store through the official client', () => {
     });
   });
 
+  it('answers the plain Append call (used when credentials are given) like BatchAppend', async () => {
+    const { client } = t;
+    const credentials = { username: 'admin', password: 'changeit' };
+    const e1 = ev('A');
+    const r = await client.appendToStream('plain', [e1, ev('B')], {
+      expectedRevision: NO_STREAM,
+      credentials,
+    });
+    expect(r.nextExpectedRevision).toBe(1n);
+    const retry = await client.appendToStream('plain', [e1], {
+      expectedRevision: NO_STREAM,
+      credentials,
+    });
+    expect(retry.nextExpectedRevision).toBe(0n);
+    await expect(
+      client.appendToStream('plain', ev('C'), { expectedRevision: 5n, credentials }),
+    ).rejects.toMatchObject({
+      type: 'wrong-expected-version',
+      actualVersion: 1n,
+      expectedVersion: 5n,
+    });
+    await expect(
+      client.appendToStream(
+        'plain',
+        jsonEvent({ type: 'Big', data: { pad: 'x'.repeat(1_100_000) } }),
+        { credentials },
+      ),
+    ).rejects.toMatchObject({ type: 'maximum-append-size-exceeded', maxAppendSize: 1024 * 1024 });
+    await client.tombstoneStream('plain');
+    await expect(client.appendToStream('plain', ev('D'), { credentials })).rejects.toMatchObject({
+      type: 'stream-deleted',
+      streamName: 'plain',
+    });
+    expect((await collect(client.readAll())).map((e) => e.event!.type)).toEqual([
+      'A',
+      'B',
+      '$streamDeleted',
+    ]);
+  });
+
   it('reads a stream forwards and backwards from start, end and a revision, with maxCount', async () => {
     const { client } = t;
     await client.appendToStream(
