@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startEmbeddedEventStore } from '../src/embedded-eventstore/server';
+import { ensureFerretdbBinary, findGo } from '../src/mongo/ferretdb';
 import { provisionMongo } from '../src/mongo/provision';
 import { setTestServers } from './testServers';
 
@@ -16,6 +17,13 @@ export default async function globalSetup(): Promise<void> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const root = await mkdtemp(join(tmpdir(), 'stats-test-'));
 
+  if (!process.env.MONGODB_URL && findGo() !== undefined) {
+    // Built here, outside any test timeout; minutes on a fresh machine (`npm` CI: scripts/ferretdb-build.ts).
+    await ensureFerretdbBinary(undefined, {
+      onBuildStart: (path) =>
+        process.stderr.write(`\nbuilding FerretDB into ${path} (first time: minutes)\n`),
+    });
+  }
   const mongo = await provisionMongo({
     url: process.env.MONGODB_URL,
     dataDir: join(root, 'mongo'),
