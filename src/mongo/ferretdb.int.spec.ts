@@ -29,7 +29,7 @@ function fakeGo(dir: string, behaviour: 'build' | 'fail'): { go: string; runs: (
   const go = join(dir, 'go');
   const body =
     behaviour === 'build'
-      ? `echo run >> '${count}'\nsleep 1\nprintf '#!/bin/sh\\n' > "$4"\nchmod +x "$4"\n`
+      ? `echo run >> '${count}'\nsleep 1\nwhile [ "$1" != -o ]; do shift; done\nprintf '#!/bin/sh\\n' > "$2"\nchmod +x "$2"\n`
       : `echo run >> '${count}'\necho 'boom: cannot build' >&2\nexit 1\n`;
   writeFileSync(go, `#!/bin/sh\n${body}`, { mode: 0o755 });
   const runs = () =>

@@ -97,7 +97,7 @@ async function goBuild(go: string, sourceDir: string, output: string): Promise<v
     CGO_ENABLED: '0',
     PATH: `${dirname(go)}${delimiter}${process.env.PATH ?? ''}`,
   };
-  const child = spawn(go, ['build', '-trimpath', '-o', output, '.'], {
+  const child = spawn(go, ['build', '-trimpath', '-buildvcs=false', '-o', output, '.'], {
     cwd: sourceDir,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
