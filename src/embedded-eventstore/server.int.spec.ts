@@ -252,6 +252,11 @@ describe('embedded event store through the official client', () => {
       );
       const next = await again.client.appendToStream('track-k', ev('D'), { expectedRevision: 1n });
       expect(next.nextExpectedRevision).toBe(2n);
+      // the recent-id cache survives the restart: a retry with `any` is still idempotent
+      const retried = jsonEvent({ id: before[2]!.event!.id, type: 'C', data: {} });
+      const r = await again.client.appendToStream('other-k', retried, { expectedRevision: ANY });
+      expect(r.nextExpectedRevision).toBe(0n);
+      expect((await collect(again.client.readStream('other-k'))).length).toBe(1);
       expect(next.position!.commit).toBeGreaterThan(before[2]!.event!.position!.commit);
     } finally {
       await again.dispose();

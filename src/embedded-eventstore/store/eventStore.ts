@@ -88,6 +88,7 @@ export class Store {
     if (snap) {
       try {
         loadSnapshot(this.index, snap);
+        for (const { id, position } of snap.ids) this.ids.set(id, position);
         return recoverLog(files, snap.logEnd, (records) => this.applyRecovered(records));
       } catch (err) {
         this.logger.warn({ err: String(err) }, 'index snapshot unusable, scanning the whole log');
@@ -113,7 +114,7 @@ export class Store {
     if (count === this.snapshotAt || (!force && count - this.snapshotAt < this.snapshotEvery)) {
       return Promise.resolve();
     }
-    const buf = encodeSnapshot(this.index, this.log.durableEnd);
+    const buf = encodeSnapshot(this.index, this.log.durableEnd, this.ids.entries());
     this.snapshotting = writeSnapshot(this.dataDir, buf)
       .then(() => {
         this.snapshotAt = count;

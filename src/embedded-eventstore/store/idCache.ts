@@ -27,6 +27,11 @@ export class IdCache {
     }
   }
 
+  /** [key, position], oldest first. */
+  entries(): IterableIterator<[string, number]> {
+    return this.map.entries();
+  }
+
   get size(): number {
     return this.map.size;
   }

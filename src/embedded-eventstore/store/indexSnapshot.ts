@@ -7,9 +7,11 @@ import type { StreamIndex } from './streamIndex';
  * The in-memory index written to disk so that start-up reads it instead of rescanning the whole
  * log; recovery then scans only the log after `logEnd`. Layout:
  *   "ESIDX001" | u32 headerLength | header JSON | pad to 8 | f64[allCount] $all positions |
- *   f64[...] each stream's positions, in header order | u32 crc32(everything before)
+ *   f64[...] each stream's positions, in header order | f64[idCount] positions of recent ids |
+ *   idCount x 16 bytes: the recent event ids themselves | u32 crc32(everything before)
  * The snapshot only describes durable data (positions below `logEnd`), so it can be taken while
- * appends are in flight. Stream metadata is not stored: it is re-read from each `$$` stream.
+ * appends are in flight. Stream metadata is not stored: it is re-read from each `$$` stream. The
+ * recent-id cache is stored, so that idempotency of retried appends survives a restart.
  */
 const MAGIC = Buffer.from('ESIDX001');
 export const SNAPSHOT_FILE = 'index.snapshot';
@@ -17,6 +19,7 @@ export const SNAPSHOT_FILE = 'index.snapshot';
 interface Header {
   logEnd: number;
   allCount: number;
+  idCount: number;
   /** [name, number of revisions, tombstone position or -1] */
   streams: [string, number, number][];
 }
@@ -25,9 +28,16 @@ export interface LoadedSnapshot {
   logEnd: number;
   allPositions: Float64Array;
   streams: { name: string; positions: Float64Array; tombstone: number }[];
+  /** Recent event ids (16 bytes each) and their positions, oldest first. */
+  ids: { id: Buffer; position: number }[];
 }
 
-export function encodeSnapshot(index: StreamIndex, durableEnd: number): Buffer {
+export function encodeSnapshot(
+  index: StreamIndex,
+  durableEnd: number,
+  recentIds: Iterable<[id: string, position: number]> = [],
+): Buffer {
+  const ids = [...recentIds].filter(([, p]) => p < durableEnd);
   const allCount = index.all.durableCount(durableEnd);
   const streams: Header['streams'] = [];
   let total = 0;
@@ -39,20 +49,27 @@ export function encodeSnapshot(index: StreamIndex, durableEnd: number): Buffer {
     total += count;
   }
   const header = Buffer.from(
-    JSON.stringify({ logEnd: durableEnd, allCount, streams } satisfies Header),
+    JSON.stringify({ logEnd: durableEnd, allCount, idCount: ids.length, streams } satisfies Header),
   );
   const headerEnd = 12 + header.length;
   const dataStart = Math.ceil(headerEnd / 8) * 8;
-  const buf = Buffer.alloc(dataStart + (allCount + total) * 8 + 4);
+  const f64Count = allCount + total + ids.length;
+  const buf = Buffer.alloc(dataStart + f64Count * 8 + ids.length * 16 + 4);
   MAGIC.copy(buf, 0);
   buf.writeUInt32LE(header.length, 8);
   header.copy(buf, 12);
-  const f64 = new Float64Array(buf.buffer, buf.byteOffset + dataStart, allCount + total);
+  const f64 = new Float64Array(buf.buffer, buf.byteOffset + dataStart, f64Count);
   f64.set(index.all.snapshot(allCount), 0);
   let o = allCount;
   for (const [name, count] of streams) {
     const ps = index.streams.get(name)!.positions;
     for (let i = 0; i < count; i++) f64[o++] = ps[i]!;
+  }
+  let idAt = dataStart + f64Count * 8;
+  for (const [id, position] of ids) {
+    f64[o++] = position;
+    buf.write(id, idAt, 16, 'latin1');
+    idAt += 16;
   }
   buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
   return buf;
@@ -64,7 +81,8 @@ export function decodeSnapshot(buf: Buffer): LoadedSnapshot | null {
   const headerLength = buf.readUInt32LE(8);
   const header = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as Header;
   const dataStart = Math.ceil((12 + headerLength) / 8) * 8;
-  const count = (buf.length - 4 - dataStart) / 8;
+  const idCount = header.idCount ?? 0;
+  const count = (buf.length - 4 - dataStart - idCount * 16) / 8;
   // copy into an aligned buffer: `buf` may not be 8-byte aligned in its ArrayBuffer
   const f64 = new Float64Array(count);
   Buffer.from(f64.buffer).set(buf.subarray(dataStart, dataStart + count * 8));
@@ -74,7 +92,12 @@ export function decodeSnapshot(buf: Buffer): LoadedSnapshot | null {
     o += n;
     return { name, positions, tombstone };
   });
-  return { logEnd: header.logEnd, allPositions: f64.subarray(0, header.allCount), streams };
+  const idStart = dataStart + count * 8;
+  const ids = Array.from({ length: idCount }, (_, i) => ({
+    id: buf.subarray(idStart + i * 16, idStart + (i + 1) * 16),
+    position: f64[o + i]!,
+  }));
+  return { logEnd: header.logEnd, allPositions: f64.subarray(0, header.allCount), streams, ids };
 }
 
 export function readSnapshot(dir: string): LoadedSnapshot | null {
