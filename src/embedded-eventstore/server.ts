@@ -31,10 +31,11 @@ export interface EmbeddedEventStore {
   port: number;
   /** e.g. `esdb://127.0.0.1:2113?tls=false` */
   connectionString: string;
-  /** Live counters of the read side (used by tests and the benchmark). */
-  stats: ReadStats;
   close(): Promise<void>;
 }
+
+/** What `startEmbeddedEventStore` returns: the handle plus live read-side counters (for tests). */
+export type EmbeddedEventStoreWithStats = EmbeddedEventStore & { stats: ReadStats };
 
 /**
  * Read responses are pre-encoded Buffers (see readRespEncoder.ts), so Read gets a serializer that
@@ -57,7 +58,7 @@ const streamsDefinition = {
 /** Starts a gRPC server speaking EventStoreDB's protocol over a durable log in `dataDir`. */
 export async function startEmbeddedEventStore(
   opts: EmbeddedEventStoreOptions,
-): Promise<EmbeddedEventStore> {
+): Promise<EmbeddedEventStoreWithStats> {
   const logger = opts.logger ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
   const store = await Store.open({

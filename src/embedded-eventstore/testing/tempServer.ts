@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEmbeddedEventStore } from '../server';
-import type { EmbeddedEventStore, EmbeddedEventStoreOptions } from '../server';
+import type { EmbeddedEventStoreOptions, EmbeddedEventStoreWithStats } from '../server';
 
 export interface TempServer {
   dir: string;
-  server: EmbeddedEventStore;
+  server: EmbeddedEventStoreWithStats;
   client: EventStoreDBClient;
   /** Stops server and client, keeping the data directory. */
   stop(): Promise<void>;
