@@ -1,18 +1,10 @@
-import type { Db } from 'mongodb';
-import {
-  newest,
-  recentActivityCollection,
-  recentLikesKept,
-  recentPlaysKept,
-  type RecentActivityDoc,
-} from '../../projections/recentActivity';
 import { ForbiddenError, ValidationError } from '../errors';
-import type { ReadModelResolver } from '../projector/readModelPointers';
 import { average, engagement, growth, playlistsOf } from './metrics';
 import { resolveRange, type DashboardQuery } from './queryParams';
 import { seriesGranularity } from './rangePlanner';
 import type { RangeReader, TrackInfo } from './rangeReader';
 import type { RoundTrips } from './roundTrips';
+import type { RawEvent } from './tally';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -37,60 +29,44 @@ export function dashboardArtist(viewer: Viewer, q: DashboardQuery): string {
   throw new ForbiddenError('the dashboard is for artists');
 }
 
-async function recentActivity(
-  db: Db,
-  resolver: ReadModelResolver,
+/**
+ * The artist's newest plays and likes, from the replayed streams (every event, including those
+ * not projected yet). The `recent_activity` read model answers the same, but needs a sorted
+ * query that FerretDB can only serve by scanning the collection.
+ */
+function recentActivity(
   tracks: readonly TrackInfo[],
-  rt: RoundTrips,
+  events: ReadonlyMap<string, readonly RawEvent[]>,
 ) {
-  const collection = db.collection<RecentActivityDoc>(
-    await resolver.collection(recentActivityCollection),
-  );
-  const trackIds = tracks.map((t) => t.trackId);
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
-  if (trackIds.length === 0) return { plays: [], likes: [] };
-  const [playDocs, likeDocs] = await Promise.all([
-    rt.count(
-      collection
-        .find({ trackId: { $in: trackIds }, lastPlayAt: { $exists: true } })
-        .sort({ lastPlayAt: -1 })
-        .limit(recentPlaysKept)
-        .toArray(),
-    ),
-    rt.count(
-      collection
-        .find({ trackId: { $in: trackIds }, lastLikeAt: { $exists: true } })
-        .sort({ lastLikeAt: -1 })
-        .limit(recentLikesKept)
-        .toArray(),
-    ),
-  ]);
+  const newest = (type: string, keep: number) => {
+    const found: (RawEvent & { trackId: string })[] = [];
+    for (const [trackId, list] of events) {
+      for (const e of list) if (e.type === type) found.push({ ...e, trackId });
+    }
+    return found.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, keep);
+  };
   // Listener ids are personal data: the artist sees what was played, not by whom.
-  const plays = newest(
-    playDocs.flatMap((d) => d.plays.map((p) => ({ ...p, at: new Date(p.at) }))),
-    recentPlaysKept,
-  ).map((p) => ({
-    trackId: p.trackId,
-    title: title.get(p.trackId) ?? null,
-    at: p.at.toISOString(),
-    source: p.source,
-    durationSeconds: p.durationSeconds,
-    completionRate: p.completionRate,
-  }));
-  const likes = newest(
-    likeDocs.flatMap((d) => d.likes.map((l) => ({ ...l, at: new Date(l.at) }))),
-    recentLikesKept,
-  ).map((l) => ({
-    trackId: l.trackId,
-    title: title.get(l.trackId) ?? null,
-    at: l.at.toISOString(),
-  }));
-  return { plays, likes };
+  return {
+    plays: newest('TrackPlayed', 10).map((p) => ({
+      trackId: p.trackId,
+      title: title.get(p.trackId) ?? null,
+      at: new Date(p.at).toISOString(),
+      source: p.key ?? null,
+      durationSeconds: p.durationSeconds,
+      completionRate: p.completionRate,
+    })),
+    likes: newest('TrackLiked', 5).map((l) => ({
+      trackId: l.trackId,
+      title: title.get(l.trackId) ?? null,
+      at: new Date(l.at).toISOString(),
+    })),
+  };
 }
 
 /** `GET /api/dashboard/stats`: the artist's own tracks over a range, exact, with growth. */
 export async function getDashboard(
-  deps: { reader: RangeReader; db: Db; resolver: ReadModelResolver },
+  deps: { reader: RangeReader },
   viewer: Viewer,
   q: DashboardQuery,
   now: Date,
@@ -112,14 +88,12 @@ export async function getDashboard(
   const length = range.to - range.from;
   const previous = { from: range.from - length, to: range.from, timeRange: range.timeRange };
   const trackIds = tracks.map((t) => t.trackId);
-  const [[current, before], recent] = await Promise.all([
-    deps.reader.read(
-      trackIds,
-      [{ range, series: seriesGranularity(range.from, range.to) }, { range: previous }],
-      rt,
-    ),
-    recentActivity(deps.db, deps.resolver, tracks, rt),
-  ]);
+  const [current, before] = await deps.reader.read(
+    trackIds,
+    [{ range, series: seriesGranularity(range.from, range.to) }, { range: previous }],
+    rt,
+  );
+  const recent = recentActivity(tracks, current!.events);
   const t = current!.stats.total;
   const p = before!.stats.total;
   const title = new Map(tracks.map((x) => [x.trackId, x.title ?? null]));

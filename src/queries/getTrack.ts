@@ -9,13 +9,20 @@ export type TrackDto = {
   durationSeconds: number | null;
   playCount: number;
   skipCount: number;
+  /** Net: likes minus unlikes. */
   likeCount: number;
+  /** Net: saves minus unsaves. */
   saveCount: number;
   shareCount: number;
   downloadCount: number;
+  firstEventAt: string | null;
+  lastEventAt: string | null;
 };
 
-/** Public counters and catalog fields of one track: a single document read. */
+/**
+ * Public counters and catalog fields of one track: a single document read.
+ * `collectionName` is the live physical collection (see docs/READ-MODELS.md, pointers).
+ */
 export async function getTrack(
   db: Db,
   trackId: string,
@@ -34,5 +41,7 @@ export async function getTrack(
     saveCount: doc.saveCount ?? 0,
     shareCount: doc.shareCount ?? 0,
     downloadCount: doc.downloadCount ?? 0,
+    firstEventAt: doc.firstEventAt ?? null,
+    lastEventAt: doc.lastEventAt ?? null,
   };
 }

@@ -3,7 +3,7 @@ import { trackCountersCollection, type TrackCountersDoc } from '../../projection
 import type { ReadModelResolver } from '../projector/readModelPointers';
 import type { ResolvedRange } from './queryParams';
 import { planRange, planSeries, type Piece } from './rangePlanner';
-import type { RollupCache } from './rollupCache';
+import type { RollupCache, RollupReadMode } from './rollupCache';
 import { planCells, rangeStats, type RangeStats, type SeriesPlan } from './rangeStats';
 import type { RoundTrips } from './roundTrips';
 import { floorTo, type Granularity } from './timeBuckets';
@@ -21,6 +21,9 @@ export type RangeReaderDeps = {
   resolver: ReadModelResolver;
   rollups: RollupCache;
   streams: TrackStreamCache;
+  rollupReadMode: RollupReadMode;
+  /** How long an artist's track list (from the catalog read model) is reused. */
+  catalogTtlMs: number;
   clock: () => Date;
 };
 
@@ -68,8 +71,21 @@ export function coverageOf(
  * tracks' streams (only what was appended since the last read), and stitches them.
  */
 export function rangeReader(deps: RangeReaderDeps) {
+  const artists = new Map<string, { at: number; tracks: Promise<TrackInfo[]> }>();
   return {
+    /** The artist's tracks from the catalog read model, reused for `catalogTtlMs`. */
     async tracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
+      const now = Date.now();
+      const cached = artists.get(artistId);
+      if (cached && now - cached.at < deps.catalogTtlMs) return cached.tracks;
+      const tracks = this.readTracksOfArtist(artistId, rt);
+      artists.set(artistId, { at: now, tracks });
+      tracks.catch(() => artists.delete(artistId));
+      if (artists.size > 10_000) artists.delete(artists.keys().next().value!);
+      return tracks;
+    },
+
+    async readTracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
       const collection = await deps.resolver.collection(trackCountersCollection);
       const docs = await rt.count(
         deps.db
@@ -119,11 +135,12 @@ export function rangeReader(deps: RangeReaderDeps) {
             : [],
       );
       const cells = merged.flatMap((plan) => planCells(plan).flatMap((c) => c.cells));
-      const [lookup, events] = await Promise.all([
-        deps.rollups.cells(trackIds, cells, rt),
-        deps.streams.read(trackIds, rt),
-      ]);
+      const events = await deps.streams.read(trackIds, rt);
+      // Raw events stand in for rollups only where the stream still holds the whole history.
+      const mode = trackIds.every((id) => deps.streams.complete(id)) ? deps.rollupReadMode : 'wait';
+      const lookup = await deps.rollups.cells(trackIds, cells, rt, mode);
       return merged.map((plan) => ({
+        events,
         plan,
         stats: rangeStats(trackIds, plan, lookup, events),
         coverage: (s: RangeStats) => coverageOf(plan, rollupsUntil, s.replayed),

@@ -1,11 +1,9 @@
-import type { CellStats } from './rollupCache';
+import type { CellLookup } from './rollupCache';
 import { cellsOf, type RollupCell } from './rollupCells';
 import type { Piece } from './rangePlanner';
 import { addRaw, addTally, emptyTally, ListenerUnion, type RawEvent, type Tally } from './tally';
 
 export type SeriesPlan = { start: number; end: number; pieces: Piece[] }[];
-
-export type CellLookup = (trackId: string, cell: RollupCell) => CellStats & { checkpoint: number };
 
 export type RangeStats = {
   /** Per series bucket, all tracks together. */
@@ -14,11 +12,20 @@ export type RangeStats = {
   perTrack: Map<string, Tally>;
   total: Tally;
   uniqueListeners: number;
-  /** Events replayed for raw pieces, and events past a rollup's checkpoint added to its bucket. */
-  replayed: { raw: number; afterCheckpoint: number };
+  /**
+   * Events replayed for raw pieces; events past a rollup's checkpoint added to its bucket;
+   * events of rollup cells not loaded yet, replayed instead (and how many such cells).
+   */
+  replayed: { raw: number; afterCheckpoint: number; notLoaded: number; cellsNotLoaded: number };
 };
 
-type Segment = { start: number; end: number; series: number; threshold: number; raw: boolean };
+type Segment = {
+  start: number;
+  end: number;
+  series: number;
+  threshold: number;
+  source: 'raw' | 'rollup' | 'notLoaded';
+};
 
 /** Every cell of a plan, with the series bucket it belongs to, in time order. */
 export function planCells(
@@ -63,7 +70,7 @@ export function rangeStats(
   const perTrack = new Map<string, Tally>();
   const total = emptyTally();
   const listeners = new ListenerUnion();
-  const replayed = { raw: 0, afterCheckpoint: 0 };
+  const replayed = { raw: 0, afterCheckpoint: 0, notLoaded: 0, cellsNotLoaded: 0 };
   const from = plan[0]?.start ?? 0;
   const to = plan[plan.length - 1]?.end ?? 0;
   for (const trackId of trackIds) {
@@ -71,15 +78,27 @@ export function rangeStats(
     const segments: Segment[] = [];
     for (const { series: i, piece, cells } of pieces) {
       if (piece.kind === 'raw') {
-        segments.push({ start: piece.start, end: piece.end, series: i, threshold: -1, raw: true });
+        segments.push({
+          start: piece.start,
+          end: piece.end,
+          series: i,
+          threshold: -1,
+          source: 'raw',
+        });
         continue;
       }
       for (const cell of cells) {
         const stats = lookup(trackId, cell);
+        if (!stats) {
+          // Not loaded yet: the cell's raw events are exactly what the rollup would hold.
+          replayed.cellsNotLoaded += 1;
+          segments.push({ ...cell, series: i, threshold: -1, source: 'notLoaded' });
+          continue;
+        }
         addTally(series[i]!, stats.tally);
         addTally(mine, stats.tally);
         listeners.addSketch(stats.sketch);
-        segments.push({ ...cell, series: i, threshold: stats.checkpoint, raw: false });
+        segments.push({ ...cell, series: i, threshold: stats.checkpoint, source: 'rollup' });
       }
     }
     for (const e of events.get(trackId) ?? []) {
@@ -88,8 +107,9 @@ export function rangeStats(
       if (!segment || e.pos <= segment.threshold) continue;
       listeners.addHash(addRaw(series[segment.series]!, e));
       addRaw(mine, e);
-      if (segment.raw) replayed.raw += 1;
-      else replayed.afterCheckpoint += 1;
+      if (segment.source === 'raw') replayed.raw += 1;
+      else if (segment.source === 'rollup') replayed.afterCheckpoint += 1;
+      else replayed.notLoaded += 1;
     }
     perTrack.set(trackId, mine);
     addTally(total, mine);

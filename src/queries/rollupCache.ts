@@ -1,13 +1,13 @@
 import type { Db } from 'mongodb';
+import type { ListenerSketch } from '../../projections/lib/listenerSketch';
 import type { RollupStats } from '../../projections/lib/rollupStats';
 import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
 import { trackRollupsCollection, type TrackRollupDoc } from '../../projections/trackRollups';
 import { checkpointStore } from '../projector/checkpointStore';
 import type { ReadModelResolver } from '../projector/readModelPointers';
-import type { RoundTrips } from './roundTrips';
 import type { RollupCell } from './rollupCells';
+import { RoundTrips } from './roundTrips';
 import { fromStats, type Tally } from './tally';
-import type { ListenerSketch } from '../../projections/lib/listenerSketch';
 
 export type CellStats = { tally: Tally; sketch?: ListenerSketch };
 
@@ -18,6 +18,8 @@ type CachedView = {
   loadedAt: number;
   cells: Map<string, CellStats>;
 };
+
+type Wanted = { trackId: string; granularity: 'm' | 'y'; period: string };
 
 const viewKey = (collection: string, trackId: string, g: 'm' | 'y', period: string) =>
   `${collection}|${trackId}|${g}|${period}`;
@@ -30,25 +32,41 @@ function statsAt(view: RollupView | undefined, path: string): RollupStats | unde
 }
 
 /**
+ * `wait`: a request reads the rollup documents it lacks before answering. `background`: it
+ * answers at once, replaying the raw events of the cells not loaded yet (exact all the same),
+ * while one background read loads them for the next requests. FerretDB scans a collection for
+ * anything but an `_id` lookup and reads nested documents slowly, so a cold read of rollups
+ * costs seconds there; the raw streams are already in memory.
+ */
+export type RollupReadMode = 'wait' | 'background';
+
+export type CellLookup = (
+  trackId: string,
+  cell: RollupCell,
+) => (CellStats & { checkpoint: number }) | undefined;
+
+/**
  * Reads rollup documents and keeps their folded views. A view folded at checkpoint P holds
  * exactly the events with position ≤ P, whenever it was read; the caller adds the raw events
- * after P from the streams, so a cached view is never wrong, only older (and re-read after
- * `ttlMs` to keep the replayed tail short). FerretDB reads nested documents slowly, so each
- * document is read once and every bucket inside it is served from memory afterwards.
+ * after P from the streams, so a cached view is never wrong, only older (re-read after `ttlMs`
+ * to keep the replayed tail short). Every bucket of a document read is served from memory.
  */
 export function rollupCache(
   db: Db,
   resolver: ReadModelResolver,
-  options: { maxViews: number; ttlMs: number; clock?: () => number },
+  options: {
+    maxViews: number;
+    ttlMs: number;
+    clock?: () => number;
+    onBackgroundError?: (err: unknown) => void;
+  },
 ) {
   const clock = options.clock ?? Date.now;
   const views = new Map<string, CachedView>();
+  const pending = new Map<string, Wanted & { collection: string }>();
+  let loading: Promise<void> | undefined;
 
-  async function load(
-    collection: string,
-    wanted: { trackId: string; granularity: 'm' | 'y'; period: string }[],
-    rt: RoundTrips,
-  ) {
+  async function load(collection: string, wanted: Wanted[], rt: RoundTrips) {
     const checkpointId = await resolver.checkpointId(trackRollupsCollection, 'trackRollups');
     const checkpoint = Number((await rt.count(checkpointStore(db).load(checkpointId))).position);
     const byGranularity = new Map<'m' | 'y', { tracks: Set<string>; periods: Set<string> }>();
@@ -82,61 +100,99 @@ export function rollupCache(
       ]),
     );
     // Everything the query returned is cached, not only what was asked: the read is paid.
-    for (const [key, view] of folded)
+    for (const [key, view] of folded) {
       views.set(key, { checkpoint, view, loadedAt, cells: new Map() });
+    }
     for (const w of wanted) {
       const key = viewKey(collection, w.trackId, w.granularity, w.period);
       if (!folded.has(key)) views.set(key, { checkpoint, loadedAt, cells: new Map() });
     }
+    for (const [key] of views) {
+      if (views.size <= options.maxViews) break;
+      views.delete(key);
+    }
+  }
+
+  /** One background read at a time, for everything requests found missing meanwhile. */
+  function kick() {
+    if (loading || pending.size === 0) return;
+    const batch = [...pending.values()];
+    pending.clear();
+    const byCollection = new Map<string, Wanted[]>();
+    for (const w of batch)
+      byCollection.set(w.collection, [...(byCollection.get(w.collection) ?? []), w]);
+    loading = (async () => {
+      for (const [collection, wanted] of byCollection) {
+        await load(collection, wanted, new RoundTrips());
+      }
+    })()
+      .catch((err) => options.onBackgroundError?.(err))
+      .finally(() => {
+        loading = undefined;
+        kick();
+      });
   }
 
   return {
     /**
-     * The statistics of each cell for each track, each with the checkpoint it is exact at.
-     * Reads the documents not cached (or expired) in one query per granularity.
+     * The statistics of each cell for each track, with the checkpoint each is exact at, or
+     * `undefined` for a cell not loaded (background mode only).
      */
     async cells(
       trackIds: readonly string[],
       cells: readonly RollupCell[],
       rt: RoundTrips,
-    ): Promise<(trackId: string, cell: RollupCell) => CellStats & { checkpoint: number }> {
+      mode: RollupReadMode,
+    ): Promise<CellLookup> {
       const collection = await resolver.collection(trackRollupsCollection);
       const now = clock();
       const periods = new Map<string, { granularity: 'm' | 'y'; period: string }>();
       for (const c of cells) periods.set(`${c.granularity}|${c.period}`, c);
-      const missing: { trackId: string; granularity: 'm' | 'y'; period: string }[] = [];
-      for (const trackId of trackIds) {
-        for (const p of periods.values()) {
-          const key = viewKey(collection, trackId, p.granularity, p.period);
-          const cached = views.get(key);
-          if (!cached || now - cached.loadedAt > options.ttlMs) missing.push({ trackId, ...p });
-          else {
-            views.delete(key); // LRU: most recently used last
-            views.set(key, cached);
-          }
-        }
-      }
-      if (missing.length > 0) await load(collection, missing, rt);
-      for (const [key] of views) {
-        if (views.size <= options.maxViews) break;
-        views.delete(key);
-      }
+      const missing: Wanted[] = [];
       const pinned = new Map<string, CachedView>();
       for (const trackId of trackIds) {
         for (const p of periods.values()) {
           const key = viewKey(collection, trackId, p.granularity, p.period);
-          pinned.set(key, views.get(key)!);
+          const cached = views.get(key);
+          if (cached) {
+            views.delete(key); // LRU: most recently used last
+            views.set(key, cached);
+            pinned.set(key, cached);
+          }
+          if (!cached || now - cached.loadedAt > options.ttlMs) missing.push({ trackId, ...p });
         }
       }
+      if (missing.length > 0 && mode === 'wait') {
+        await load(collection, missing, rt);
+        for (const w of missing) {
+          const key = viewKey(collection, w.trackId, w.granularity, w.period);
+          pinned.set(key, views.get(key)!);
+        }
+      } else if (missing.length > 0) {
+        for (const w of missing) {
+          pending.set(viewKey(collection, w.trackId, w.granularity, w.period), {
+            ...w,
+            collection,
+          });
+        }
+        kick();
+      }
       return (trackId, cell) => {
-        const cached = pinned.get(viewKey(collection, trackId, cell.granularity, cell.period))!;
+        const cached = pinned.get(viewKey(collection, trackId, cell.granularity, cell.period));
+        if (!cached) return undefined;
         let stats = cached.cells.get(cell.path);
-        if (!stats)
-          cached.cells.set(cell.path, (stats = fromStats(statsAt(cached.view, cell.path))));
+        if (!stats) {
+          stats = fromStats(statsAt(cached.view, cell.path));
+          cached.cells.set(cell.path, stats);
+        }
         return { ...stats, checkpoint: cached.checkpoint };
       };
     },
-    stats: () => ({ views: views.size }),
+    /** Resolves when no background read is running (tests, benchmarks). */
+    idle: async () => {
+      while (loading) await loading;
+    },
+    stats: () => ({ views: views.size, pending: pending.size }),
   };
 }
 

@@ -5,7 +5,7 @@ import { getAnalytics } from './getAnalytics';
 import { getDashboard, type Viewer } from './getDashboard';
 import type { AnalyticsQuery, DashboardQuery } from './queryParams';
 import { rangeReader } from './rangeReader';
-import { rollupCache } from './rollupCache';
+import { rollupCache, type RollupReadMode } from './rollupCache';
 import type { RoundTrips } from './roundTrips';
 import { trackStreamCache } from './trackStreams';
 
@@ -16,6 +16,13 @@ export type StatsQueryOptions = {
   rollupCacheViews: number;
   /** A cached rollup view is re-read after this long (only to keep the replayed tail short). */
   rollupCacheTtlMs: number;
+  /** See RollupReadMode. */
+  rollupReadMode: RollupReadMode;
+  /** A stream read this recently is not read again (bounded staleness). */
+  streamFreshMs: number;
+  /** How long an artist's track list is reused. */
+  catalogTtlMs: number;
+  onBackgroundError?: (err: unknown) => void;
 };
 
 /** The analytics and dashboard queries with their caches; one per service instance. */
@@ -30,16 +37,24 @@ export function createStatsQueries(deps: {
     db: deps.db,
     resolver,
     clock: deps.clock,
+    rollupReadMode: deps.options.rollupReadMode,
+    catalogTtlMs: deps.options.catalogTtlMs,
     rollups: rollupCache(deps.db, resolver, {
       maxViews: deps.options.rollupCacheViews,
       ttlMs: deps.options.rollupCacheTtlMs,
+      ...(deps.options.onBackgroundError
+        ? { onBackgroundError: deps.options.onBackgroundError }
+        : {}),
     }),
-    streams: trackStreamCache(deps.store, { maxEvents: deps.options.streamCacheEvents }),
+    streams: trackStreamCache(deps.store, {
+      maxEvents: deps.options.streamCacheEvents,
+      freshMs: deps.options.streamFreshMs,
+    }),
   });
   return {
     analytics: (q: AnalyticsQuery, rt: RoundTrips) => getAnalytics(reader, q, deps.clock(), rt),
     dashboard: (viewer: Viewer, q: DashboardQuery, rt: RoundTrips) =>
-      getDashboard({ reader, db: deps.db, resolver }, viewer, q, deps.clock(), rt),
+      getDashboard({ reader }, viewer, q, deps.clock(), rt),
   };
 }
 

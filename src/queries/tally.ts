@@ -89,6 +89,8 @@ export function fromStats(stats: RollupStats | undefined): {
 
 /** One raw event as the replay keeps it: compact, listener already hashed. */
 export type RawEvent = {
+  /** The event's id (the client's event id). */
+  id: string;
   /** occurredAt, epoch ms. */
   at: number;
   /** Commit position in $all. */

@@ -9,6 +9,10 @@ type Entry = {
   events: RawEvent[];
   /** Next stream revision to read. */
   next: bigint;
+  /** When the last read of what was appended finished (ms). */
+  readAt: number;
+  /** The stream's start was deleted (retention): its raw events are not the whole history. */
+  truncated?: boolean;
   /** Serialises refreshes of one stream: concurrent requests share one read. */
   refreshing?: Promise<void>;
 };
@@ -28,6 +32,7 @@ function toRaw(e: RecordedEvent): RawEvent | undefined {
           ? data.playlistId
           : undefined;
   return {
+    id: e.id,
     at: Date.parse(data.occurredAt as string),
     pos: Number(e.position.commit),
     type: e.type,
@@ -46,7 +51,19 @@ function toRaw(e: RecordedEvent): RawEvent | undefined {
  * evicted past `maxEvents`); every request then reads only what was appended since: one
  * round trip per track that usually returns nothing.
  */
-export function trackStreamCache(store: EventStore, options: { maxEvents: number }) {
+export function trackStreamCache(
+  store: EventStore,
+  options: {
+    maxEvents: number;
+    /**
+     * A stream read less than this long ago is not read again: answers may miss events
+     * appended in the last `freshMs` (bounded staleness), in exchange for no round trip.
+     */
+    freshMs: number;
+    clock?: () => number;
+  },
+) {
+  const clock = options.clock ?? Date.now;
   const entries = new Map<string, Entry>();
   let held = 0;
 
@@ -60,8 +77,10 @@ export function trackStreamCache(store: EventStore, options: { maxEvents: number
   };
 
   async function refresh(trackId: string, entry: Entry): Promise<void> {
+    const started = clock();
     let added = 0;
     for await (const e of store.readStream(trackStream(trackId), { fromRevision: entry.next })) {
+      if (entry.next === 0n && entry.events.length === 0 && e.revision > 0n) entry.truncated = true;
       entry.next = e.revision + 1n;
       const raw = toRaw(e);
       if (raw) {
@@ -69,6 +88,7 @@ export function trackStreamCache(store: EventStore, options: { maxEvents: number
         added += 1;
       }
     }
+    entry.readAt = started;
     held += added;
   }
 
@@ -86,10 +106,14 @@ export function trackStreamCache(store: EventStore, options: { maxEvents: number
         trackIds.map(async (trackId) => {
           let entry = entries.get(trackId);
           if (entry) entries.delete(trackId); // re-insert: Map order is the LRU order
-          entry ??= { events: [], next: 0n };
+          entry ??= { events: [], next: 0n, readAt: -Infinity };
           entries.set(trackId, entry);
           while (entry.refreshing) await entry.refreshing;
           const e = entry;
+          if (clock() - e.readAt < options.freshMs) {
+            out.set(trackId, e.events);
+            return;
+          }
           if (rt) rt.eventStore += 1;
           e.refreshing = refresh(trackId, e).finally(() => {
             e.refreshing = undefined;
@@ -101,6 +125,8 @@ export function trackStreamCache(store: EventStore, options: { maxEvents: number
       evict(new Set(trackIds));
       return out;
     },
+    /** Whether every event of the track is in the stream (none removed by retention). */
+    complete: (trackId: string): boolean => entries.get(trackId)?.truncated !== true,
     stats: () => ({ streams: entries.size, events: held }),
   };
 }

@@ -1,0 +1,399 @@
+/**
+ * Query latency of the analytics and dashboard endpoints against the running service on
+ * embedded defaults (embedded event store, FerretDB), 10 concurrent clients, cold and warm.
+ *
+ *   npm run bench:queries -- [--events 200000] [--tracks 200] [--artists 20] [--listeners 10000]
+ *     [--days 365] [--seconds 8] [--connections 10] [--data-dir DIR]
+ *
+ * FerretDB is provisioned here (as the service would provision it) and handed to the service
+ * with MONGODB_URL, so that its raw `find` latency is measured against the same server in the
+ * same run, and so that the service can be restarted (cold caches) over the same data. With
+ * `--data-dir` naming a directory that already holds a data set, generation is skipped.
+ * The data set is imported through `POST /api/admin/import` in time order (history import),
+ * then the bench waits for every projector to catch up.
+ * Prints machine, commit and parameters, one row per scenario, and a JSON line at the end.
+ */
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { signToken } from '../src/auth/token';
+import { provisionMongo } from '../src/mongo/provision';
+
+type Req = { method: string; path?: string; headers?: Record<string, string> };
+type AutocannonResult = {
+  latency: { p50: number; p99: number };
+  requests: { average: number };
+  errors: number;
+  non2xx: number;
+};
+// autocannon ships no types; this is the part of its API used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: (Req & { setupRequest?: (req: Req) => Req })[];
+}) => Promise<AutocannonResult>;
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const EVENTS = Number(arg('events', '200000'));
+const TRACKS = Number(arg('tracks', '200'));
+const ARTISTS = Number(arg('artists', '20'));
+const LISTENERS = Number(arg('listeners', '10000'));
+const DAYS = Number(arg('days', '365'));
+const SECONDS = Number(arg('seconds', '8'));
+const CONNECTIONS = Number(arg('connections', '10'));
+const DATA_DIR = arg('data-dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'bench-queries-'));
+const SECRET = 'bench-secret-0123456789abcdef';
+const admin = signToken(SECRET, { sub: 'bench', role: 'admin' });
+const artistId = (i: number) => `artist-${i}`;
+const artistToken = (i: number) =>
+  signToken(SECRET, { sub: `u-${i}`, role: 'artist', artistId: artistId(i) });
+
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function startService(mongoUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const [port, esPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      EVENTSTORE_PORT: String(esPort),
+      DATA_DIR,
+      MONGODB_URL: mongoUrl,
+      MONGODB_DB: 'bench_queries',
+      AUTH_JWT_SECRET: SECRET,
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      JOBS_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 900; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, child };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('service did not start');
+}
+
+async function stopService(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  // A graceful stop saves checkpoints; if it takes too long, a crash is recoverable too.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const trackArtist = (t: number) => t % ARTISTS;
+
+/** History in time order: plays (some skips), likes/unlikes, saves, shares, downloads. */
+function* history(): Generator<Record<string, unknown>[]> {
+  const start = Date.now() - DAYS * 86_400_000;
+  const step = (DAYS * 86_400_000 - 3_600_000) / EVENTS;
+  // Zipf-like popularity: track k gets weight 1/(k+1).
+  const weights = Array.from({ length: TRACKS }, (_, k) => 1 / (k + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative = weights.map(
+    (
+      (s) => (w: number) =>
+        (s += w / total)
+    )(0),
+  );
+  const track = () => {
+    const r = Math.random();
+    const k = cumulative.findIndex((c) => c >= r);
+    return `track-${k < 0 ? TRACKS - 1 : k}`;
+  };
+  let batch: Record<string, unknown>[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const listener = `listener-${Math.floor(Math.random() * LISTENERS)}`;
+    const base = {
+      id: randomUUID(),
+      trackId: track(),
+      sessionId: `${listener}-s`,
+      anonymousId: listener,
+      timestamp: new Date(start + i * step).toISOString(),
+    };
+    const r = Math.random();
+    const event =
+      r < 0.72
+        ? {
+            ...base,
+            type: 'play',
+            source: pick(['landing', 'playlist', 'search', 'direct', 'share', 'player']),
+            duration:
+              Math.random() < 0.15
+                ? Math.floor(Math.random() * 20)
+                : 20 + Math.floor(Math.random() * 200),
+            completionRate: Math.floor(Math.random() * 101),
+            replayed: Math.random() < 0.1,
+          }
+        : r < 0.84
+          ? { ...base, type: 'like', action: Math.random() < 0.85 ? 'like' : 'unlike' }
+          : r < 0.91
+            ? {
+                ...base,
+                type: 'save',
+                action: Math.random() < 0.9 ? 'save' : 'unsave',
+                playlistId: `pl-${Math.floor(Math.random() * 50)}`,
+              }
+            : r < 0.97
+              ? {
+                  ...base,
+                  type: 'share',
+                  platform: pick([
+                    'twitter',
+                    'facebook',
+                    'instagram',
+                    'whatsapp',
+                    'copy_link',
+                    'embed',
+                  ]),
+                }
+              : { ...base, type: 'download' };
+    batch.push(event);
+    if (batch.length === 10_000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function api(url: string, method: string, p: string, body?: unknown) {
+  const res = await fetch(`${url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+async function waitCaughtUp(url: string) {
+  const started = Date.now();
+  for (;;) {
+    const { projections } = (await api(url, 'GET', '/api/admin/projections')) as {
+      projections: { name: string; caughtUp: boolean; lagEvents: number; failed: boolean }[];
+    };
+    if (projections.some((p) => p.failed)) throw new Error('a projector failed');
+    if (projections.every((p) => p.caughtUp && p.lagEvents === 0))
+      return (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function generate(url: string) {
+  const t0 = Date.now();
+  for (let t = 0; t < TRACKS; t++) {
+    await api(url, 'PUT', `/api/tracks/track-${t}`, {
+      artistId: artistId(trackArtist(t)),
+      title: `Track ${t}`,
+      durationSeconds: 180 + (t % 120),
+    });
+  }
+  let imported = 0;
+  for (const batch of history()) {
+    const r = await api(url, 'POST', '/api/admin/import', batch);
+    imported += (r.accepted as number) + (r.duplicates as number);
+    process.stdout.write(`\rimported ${imported}/${EVENTS}`);
+  }
+  const importSeconds = (Date.now() - t0) / 1000;
+  const catchUpSeconds = await waitCaughtUp(url);
+  process.stdout.write('\n');
+  fs.writeFileSync(
+    path.join(DATA_DIR, 'bench-queries.json'),
+    JSON.stringify({ EVENTS, TRACKS, ARTISTS, LISTENERS, DAYS }),
+  );
+  return { importSeconds, catchUpSeconds };
+}
+
+async function ferretBaseline(mongoUrl: string) {
+  const client = await MongoClient.connect(mongoUrl);
+  const db = client.db('bench_queries');
+  const counters = db.collection<{ _id: string }>('track_counters');
+  const rollups = db.collection<{ _id: string; kind: string }>('track_rollups');
+  const ids = Array.from({ length: 300 }, (_, i) => `track-${i % TRACKS}`);
+  const t0 = performance.now();
+  const lat: number[] = [];
+  for (const id of ids) {
+    const s = performance.now();
+    await counters.findOne({ _id: id });
+    lat.push(performance.now() - s);
+  }
+  const perSec = ids.length / ((performance.now() - t0) / 1000);
+  const month = new Date().toISOString().slice(0, 7);
+  const monthLat: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const s = performance.now();
+    await rollups
+      .find({ trackId: `track-${i % TRACKS}`, granularity: 'm', period: month })
+      .toArray();
+    monthLat.push(performance.now() - s);
+  }
+  const deltas = await rollups.countDocuments({ kind: 'delta' });
+  const docs = await rollups.countDocuments({});
+  await client.close();
+  return {
+    findOneMedianMs: median(lat),
+    findOnePerSec: perSec,
+    monthRollupFindMedianMs: median(monthLat),
+    rollupDocs: docs,
+    rollupDeltaDocs: deltas,
+  };
+}
+
+type Scenario = {
+  name: string;
+  path: (artist: number) => string;
+  token: (artist: number) => string;
+};
+const scenarios: Scenario[] = ['24h', '7d', '30d', '1y'].flatMap((range) => [
+  {
+    name: `dashboard ${range}`,
+    path: () => `/api/dashboard/stats?timeRange=${range}`,
+    token: artistToken,
+  },
+  {
+    name: `analytics ${range}`,
+    path: (a: number) => `/api/stats/analytics?artistId=${artistId(a)}&timeRange=${range}`,
+    token: () => admin,
+  },
+]);
+
+async function timed(url: string, s: Scenario, artist: number) {
+  const t0 = performance.now();
+  const res = await fetch(`${url}${s.path(artist)}`, {
+    headers: { authorization: `Bearer ${s.token(artist)}` },
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${s.name}: ${res.status}`);
+  return { ms: performance.now() - t0, roundTrips: res.headers.get('x-store-round-trips') ?? '?' };
+}
+
+async function warm(url: string, s: Scenario) {
+  for (let a = 0; a < ARTISTS; a++) await timed(url, s, a);
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          const a = next++ % ARTISTS;
+          return { ...req, path: s.path(a), headers: { authorization: `Bearer ${s.token(a)}` } };
+        },
+      },
+    ],
+  });
+  const sample = await timed(url, s, 0);
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+    roundTrips: sample.roundTrips,
+  };
+}
+
+async function main() {
+  const commit = execSync('git rev-parse --short HEAD').toString().trim();
+  console.log(
+    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(`commit: ${commit}`);
+  console.log(
+    `parameters: events=${EVENTS} tracks=${TRACKS} artists=${ARTISTS} listeners=${LISTENERS} days=${DAYS} connections=${CONNECTIONS} seconds=${SECONDS} dataDir=${DATA_DIR}`,
+  );
+  const mongo = await provisionMongo({
+    dataDir: path.join(DATA_DIR, 'mongo'),
+    logger: pino({ level: 'warn' }),
+    provider: 'ferretdb',
+  });
+  let service = await startService(mongo.url);
+  const out: Record<string, unknown> = { commit, events: EVENTS, tracks: TRACKS, artists: ARTISTS };
+  try {
+    if (!fs.existsSync(path.join(DATA_DIR, 'bench-queries.json'))) {
+      out.load = await generate(service.url);
+      console.log(
+        `data set: imported in ${(out.load as { importSeconds: number }).importSeconds.toFixed(0)} s, caught up ${(out.load as { catchUpSeconds: number }).catchUpSeconds.toFixed(0)} s later`,
+      );
+    } else {
+      await waitCaughtUp(service.url);
+    }
+    // Cold: restart, then the first request of each scenario, each for an artist not yet asked.
+    await stopService(service.child);
+    service = await startService(mongo.url);
+    await waitCaughtUp(service.url);
+    const baseline = await ferretBaseline(mongo.url);
+    out.ferret = baseline;
+    console.log(
+      `FerretDB baseline: findOne by _id median ${baseline.findOneMedianMs.toFixed(2)} ms (${baseline.findOnePerSec.toFixed(0)}/s sequential); one month rollup (find by track+period) median ${baseline.monthRollupFindMedianMs.toFixed(1)} ms; rollup docs ${baseline.rollupDocs} (${baseline.rollupDeltaDocs} uncompacted deltas)`,
+    );
+    const cold: Record<string, unknown> = {};
+    for (const [i, s] of scenarios.entries()) {
+      const a = i % ARTISTS;
+      cold[s.name] = await timed(service.url, s, a);
+    }
+    out.cold = cold;
+    console.log(
+      '\nscenario            cold ms  cold round trips           | warm p50  p99   req/s  errors  round trips',
+    );
+    const warmResults: Record<string, unknown> = {};
+    for (const s of scenarios) {
+      const w = await warm(service.url, s);
+      warmResults[s.name] = w;
+      const c = cold[s.name] as { ms: number; roundTrips: string };
+      console.log(
+        `${s.name.padEnd(18)} ${c.ms.toFixed(0).padStart(8)}  ${c.roundTrips.padEnd(26)} | ${String(w.p50).padStart(8)} ${String(w.p99).padStart(5)} ${w.rps.toFixed(0).padStart(7)} ${String(w.errors).padStart(7)}  ${w.roundTrips}`,
+      );
+    }
+    out.warm = warmResults;
+    console.log(JSON.stringify(out));
+  } finally {
+    await stopService(service.child);
+    await mongo.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
