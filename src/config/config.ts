@@ -37,6 +37,9 @@ const envSchema = z.object({
   QUERY_STREAM_CACHE_EVENTS: positiveInt.default(500_000),
   QUERY_ROLLUP_CACHE_VIEWS: positiveInt.default(50_000),
   QUERY_ROLLUP_CACHE_TTL_SECONDS: positiveInt.default(600),
+  QUERY_ROLLUP_READ: z.enum(['wait', 'background']).default('background'),
+  QUERY_STREAM_FRESH_MS: z.coerce.number().int().min(0).default(250),
+  QUERY_CATALOG_TTL_MS: z.coerce.number().int().min(0).default(1000),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
   JOB_COMPACT_CRON: z.string().min(1).default('*/5 * * * *'),
@@ -78,6 +81,9 @@ export type Config = Readonly<{
   queryStreamCacheEvents: number;
   queryRollupCacheViews: number;
   queryRollupCacheTtlMs: number;
+  queryRollupRead: 'wait' | 'background';
+  queryStreamFreshMs: number;
+  queryCatalogTtlMs: number;
   jobReconcileCron: string;
   jobCompactCron: string;
   jobRetentionCron: string;
@@ -143,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queryStreamCacheEvents: e.QUERY_STREAM_CACHE_EVENTS,
     queryRollupCacheViews: e.QUERY_ROLLUP_CACHE_VIEWS,
     queryRollupCacheTtlMs: e.QUERY_ROLLUP_CACHE_TTL_SECONDS * 1000,
+    queryRollupRead: e.QUERY_ROLLUP_READ,
+    queryStreamFreshMs: e.QUERY_STREAM_FRESH_MS,
+    queryCatalogTtlMs: e.QUERY_CATALOG_TTL_MS,
     jobReconcileCron: e.JOB_RECONCILE_CRON,
     jobCompactCron: e.JOB_COMPACT_CRON,
     jobRetentionCron: e.JOB_RETENTION_CRON,
