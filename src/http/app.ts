@@ -51,6 +51,10 @@ export function createApp(deps: AppDeps): Koa {
       streamCacheEvents: deps.config.queryStreamCacheEvents,
       rollupCacheViews: deps.config.queryRollupCacheViews,
       rollupCacheTtlMs: deps.config.queryRollupCacheTtlMs,
+      rollupReadMode: deps.config.queryRollupRead,
+      streamFreshMs: deps.config.queryStreamFreshMs,
+      catalogTtlMs: deps.config.queryCatalogTtlMs,
+      onBackgroundError: (err) => deps.logger.warn({ err }, 'background rollup read failed'),
     },
   });
   app.on('error', (err, ctx) => {
