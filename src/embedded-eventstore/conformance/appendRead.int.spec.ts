@@ -181,6 +181,9 @@ describe('conformance: append and read', () => {
       expect(
         revisions(await collect(t.client.readStream(s, { ...back, fromRevision: 1n }))),
       ).toEqual([1n, 0n]);
+      expect(
+        revisions(await collect(t.client.readStream(s, { ...back, fromRevision: START }))),
+      ).toEqual([0n]);
     });
 
     it('reports a stream that never existed as not found', async () => {

@@ -81,7 +81,7 @@ export function readStream(store: Store, stream: string, opts: StreamReadOptions
   function* backwards(): Generator<DecodedRecord> {
     let n = 0;
     const start =
-      opts.from === 'end' ? last : opts.from === 'start' ? -1 : Math.min(last, opts.from);
+      opts.from === 'end' ? last : opts.from === 'start' ? 0 : Math.min(last, opts.from);
     for (let r = start; r >= first && n < opts.count; r--) {
       const rec = reader.at(s!.positions[r]!, true);
       if (isExpired(s!.meta, rec.created, now)) continue;
