@@ -21,7 +21,7 @@ export const trackRollupsCollection = 'track_rollups';
 export type RollupDocKind = 'delta' | 'compacted';
 
 export type TrackRollupDoc = {
-  /** delta: `<trackId>|<m|y>|<period>|<pos>`; compacted: `<trackId>|<m|y>|<period>`. */
+  /** delta: `<trackId>|<m|y>|<period>|<pos>`; compacted: `<trackId>|<m|y>|<period>|c<upTo>`. */
   _id: string;
   kind: RollupDocKind;
   trackId: string;

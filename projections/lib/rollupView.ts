@@ -47,7 +47,10 @@ export function foldRollups(
   }
   const views: RollupView[] = [];
   for (const list of groups.values()) {
-    const compacted = list.find((d) => d.kind === 'compacted');
+    // Compaction inserts a new compacted version before deleting the old one: the newest wins.
+    const compacted = list
+      .filter((d) => d.kind === 'compacted')
+      .reduce<TrackRollupDoc | undefined>((a, d) => (!a || d.upTo! > a.upTo! ? d : a), undefined);
     const upTo = compacted?.upTo ?? 0;
     const first = list[0]!;
     let view: RollupView = {

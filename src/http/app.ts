@@ -18,6 +18,10 @@ import { trackRoutes } from './trackRoutes';
 import { createStatsQueries } from '../queries/statsQueries';
 import { analyticsRoutes } from './analyticsRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
+import type { Registry } from 'prom-client';
+import type { ProjectorSupervisor } from '../projector/supervisor';
+import { httpMetrics, metricsRoutes } from './metricsRoutes';
+import { projectionRoutes } from './projectionRoutes';
 
 export type AppDeps = {
   config: Config;
@@ -27,6 +31,10 @@ export type AppDeps = {
   readiness: Readiness;
   auth: Auth;
   clock?: () => Date;
+  /** Projector status and rebuild routes (admin) when given. */
+  supervisor?: ProjectorSupervisor;
+  /** Shared prom-client registry: `GET /metrics` and HTTP request durations when given. */
+  metricsRegistry?: Registry;
 };
 
 /** The HTTP edge: routers and middleware only; everything else comes in through `deps`. */
@@ -60,6 +68,7 @@ export function createApp(deps: AppDeps): Koa {
   app.on('error', (err, ctx) => {
     deps.logger.error({ err, route: ctx?.path }, 'request failed');
   });
+  if (deps.metricsRegistry) app.use(httpMetrics(deps.metricsRegistry));
   app.use(errorHandler);
   app.use(
     cors({
@@ -113,6 +122,8 @@ export function createApp(deps: AppDeps): Koa {
     trackRoutes({ db: deps.db }),
     analyticsRoutes({ queries: stats, requireAdmin }),
     dashboardRoutes({ queries: stats, requireViewer: deps.auth.requireRole('artist', 'admin') }),
+    ...(deps.supervisor ? [projectionRoutes({ supervisor: deps.supervisor, requireAdmin })] : []),
+    ...(deps.metricsRegistry ? [metricsRoutes({ registry: deps.metricsRegistry })] : []),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }

@@ -14,6 +14,8 @@ export type CheckpointDoc = {
   position: number;
   prepare?: number;
   pending?: number | null;
+  /** Events applied by this generation in all (for events/s from two readings). */
+  eventsApplied?: number;
   updatedAt: Date;
 };
 
@@ -31,10 +33,11 @@ export function checkpointStore(db: Db) {
         ...(doc.pending != null ? { pending: BigInt(doc.pending) } : {}),
       };
     },
-    async store(id: string, checkpoint: Checkpoint): Promise<void> {
+    async store(id: string, checkpoint: Checkpoint, applied = 0): Promise<void> {
       await collection.updateOne(
         { _id: id },
         {
+          $inc: { eventsApplied: applied },
           $set: {
             position: Number(checkpoint.position),
             prepare: Number(checkpoint.prepare ?? checkpoint.position),
@@ -44,6 +47,9 @@ export function checkpointStore(db: Db) {
         },
         { upsert: true },
       );
+    },
+    async read(id: string): Promise<CheckpointDoc | null> {
+      return collection.findOne({ _id: id });
     },
     async reset(id: string): Promise<void> {
       await collection.deleteOne({ _id: id });

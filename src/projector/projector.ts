@@ -180,7 +180,11 @@ export async function startProjector(options: ProjectorOptions) {
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
-    await checkpoints.store(checkpointId, { position: end.commit, prepare: end.prepare });
+    await checkpoints.store(
+      checkpointId,
+      { position: end.commit, prepare: end.prepare },
+      events.length,
+    );
     checkpoint = end;
     applied += events.length;
     lastBatchAt = new Date(clock());

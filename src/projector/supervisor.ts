@@ -203,7 +203,8 @@ export function projectorSupervisor(options: SupervisorOptions) {
       builder = undefined;
       await swap(projection, current, generation);
       const slot = slots.get(name);
-      if (slot && (slot.running || poller)) await reconcile(slot);
+      // Through the poll's chain: two concurrent reconciles could start two projectors.
+      if (slot && (slot.running || poller)) await (tick = tick.then(() => reconcile(slot)));
       const seconds = (Date.now() - started) / 1000;
       log.info({ generation, events, seconds }, 'rebuild swapped in');
       return { ok: true, projection: name, generation, events, seconds };
@@ -241,7 +242,9 @@ export function projectorSupervisor(options: SupervisorOptions) {
     registry,
     /** Starts the live projectors and the poll that follows swaps and the log head. */
     async start(): Promise<void> {
-      for (const slot of slots.values()) await reconcile(slot);
+      await (tick = tick.then(async () => {
+        for (const slot of slots.values()) await reconcile(slot);
+      }));
       schedule();
     },
     rebuild,

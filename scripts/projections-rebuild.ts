@@ -1,0 +1,58 @@
+/**
+ * npm run projections:rebuild -- <name|all>
+ * Rebuilds read models from the start of the log into a fresh generation while the live one
+ * keeps serving, then swaps the pointer; a running service follows the swap within seconds.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+import { defaultBulkChunkSize } from '../src/mongo/bulkWrite';
+import { leases } from '../src/projector/lease';
+import { projectorSupervisor } from '../src/projector/supervisor';
+import { connectForCli } from './lib/projectorCli';
+
+async function main() {
+  const arg = z
+    .string({ message: 'usage: npm run projections:rebuild -- <name|all>' })
+    .regex(/^[A-Za-z0-9_-]+$/, 'projection name: letters, digits, _ and -')
+    .safeParse(process.argv[2]);
+  if (!arg.success) throw new Error(arg.error.issues[0]!.message);
+  const cli = await connectForCli();
+  try {
+    const names = arg.data === 'all' ? cli.registry.names() : [arg.data];
+    const unknown = names.filter((n) => !cli.registry.get(n));
+    if (unknown.length)
+      throw new Error(
+        `unknown projection ${unknown.join(', ')} (known: ${cli.registry.names().join(', ')}, all)`,
+      );
+    const supervisor = projectorSupervisor({
+      store: cli.store,
+      db: cli.db,
+      registry: cli.registry,
+      logger: cli.logger,
+      leases: leases(cli.db, `cli:${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
+      batchSize: cli.config.projectorBatchSize,
+      rebuildBatchSize: cli.config.projectorRebuildBatchSize,
+      batchDelayMs: cli.config.projectorBatchDelayMs,
+      bulkChunkSize: cli.config.mongoBulkChunk ?? defaultBulkChunkSize('ferretdb'),
+    });
+    let failed = false;
+    for (const name of names) {
+      const r = await supervisor.rebuild(name);
+      failed ||= !r.ok;
+      process.stdout.write(
+        r.ok
+          ? `${name}: generation ${r.generation} swapped in, ${r.events} events in ${r.seconds.toFixed(1)} s (${Math.round(r.events / r.seconds)} events/s)\n`
+          : `${name}: ${r.reason}: ${r.message}\n`,
+      );
+    }
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await cli.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

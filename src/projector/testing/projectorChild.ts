@@ -1,0 +1,39 @@
+import { MongoClient } from 'mongodb';
+import { recentActivity } from '../../../projections/recentActivity';
+import { trackCounters } from '../../../projections/trackCounters';
+import { trackRollups } from '../../../projections/trackRollups';
+import { connectEventStore } from '../../eventstore/esdbEventStore';
+import { createLogger } from '../../logger';
+import { leases } from '../lease';
+import { projectionRegistry } from '../registry';
+import { projectorSupervisor } from '../supervisor';
+
+/**
+ * A projector process for the crash test: runs the live projectors until it is killed.
+ * argv: <eventStoreUrl> <mongoUrl> <db> <batchSize> <owner>
+ */
+async function main() {
+  const [esUrl, mongoUrl, dbName, batchSize, owner] = process.argv.slice(2);
+  const logger = createLogger('warn');
+  const store = connectEventStore(esUrl!);
+  const client = await MongoClient.connect(mongoUrl!);
+  const supervisor = projectorSupervisor({
+    store,
+    db: client.db(dbName),
+    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    logger,
+    leases: leases(client.db(dbName), owner!),
+    batchSize: Number(batchSize),
+    rebuildBatchSize: Number(batchSize),
+    batchDelayMs: 5,
+    bulkChunkSize: 99,
+    pollMs: 200,
+  });
+  await supervisor.start();
+  process.stdout.write('started\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});
