@@ -90,6 +90,8 @@ export async function startService(config: Config, logger: Logger) {
       store,
       db,
       auth: createAuth(resolveJwtSecret(config)),
+      supervisor,
+      metricsRegistry,
       readiness: async () => {
         const failed = supervisor
           .status()
