@@ -1,19 +1,25 @@
 import { hashListener } from '../../projections/lib/listenerSketch';
-import { isStoredEventType, parseStoredEvent, trackStream } from '../events/stored';
-import type { EventStore, RecordedEvent } from '../eventstore/eventStore';
+import {
+  isStoredEventType,
+  parseStoredEvent,
+  trackStream,
+  trackStreamPrefix,
+} from '../events/stored';
+import type { EventStore, LogSubscription, RecordedEvent } from '../eventstore/eventStore';
 import type { RoundTrips } from './roundTrips';
 import type { RawEvent } from './tally';
 
 type Entry = {
-  /** In stream order, so positions increase. */
+  /** Listener events in stream order, so positions increase. */
   events: RawEvent[];
-  /** Next stream revision to read. */
+  /** Next stream revision expected. */
   next: bigint;
-  /** When the last read of what was appended finished (ms). */
-  readAt: number;
+  /** Must be read from the store again before use (a gap was seen, or never read). */
+  stale: boolean;
   /** The stream's start was deleted (retention): its raw events are not the whole history. */
   truncated?: boolean;
-  /** Serialises refreshes of one stream: concurrent requests share one read. */
+  /** Events the live subscription delivered while the stream was being read. */
+  buffered?: RecordedEvent[];
   refreshing?: Promise<void>;
 };
 
@@ -47,25 +53,56 @@ function toRaw(e: RecordedEvent): RawEvent | undefined {
 /**
  * Raw replay of `track-<id>` streams through the EventStore port, for what the rollups do not
  * cover (ragged edges, the open hour, events past the rollups' checkpoint). A stream has no
- * index by event time, so each one is read once and kept (compactly, least recently used
- * evicted past `maxEvents`); every request then reads only what was appended since: one
- * round trip per track that usually returns nothing.
+ * index by event time, so each one is read once and kept (compactly; least recently used
+ * evicted past `maxEvents`), then kept current by one live subscription to the log. A request
+ * checks the head of the log (one round trip, skipped if done less than `freshMs` ago) and
+ * waits until the subscription has delivered it: answers include every event appended before
+ * the request (or before the last check, at most `freshMs` earlier). If the subscription
+ * lags, the streams are read directly instead.
  */
 export function trackStreamCache(
   store: EventStore,
-  options: {
-    maxEvents: number;
-    /**
-     * A stream read less than this long ago is not read again: answers may miss events
-     * appended in the last `freshMs` (bounded staleness), in exchange for no round trip.
-     */
-    freshMs: number;
-    clock?: () => number;
-  },
+  options: { maxEvents: number; freshMs: number; clock?: () => number; lagWaitMs?: number },
 ) {
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, Entry>();
   let held = 0;
+  let seen = -1n; // commit position of the last event the subscription delivered
+  let checkedAt = -Infinity;
+  let subscription: LogSubscription | undefined;
+  let consuming: Promise<void> | undefined;
+  let starting: Promise<void> | undefined;
+
+  const append = (entry: Entry, e: RecordedEvent) => {
+    if (e.revision < entry.next) return; // already have it
+    if (e.revision > entry.next) {
+      entry.stale = true; // a gap: read the stream again before using it
+      return;
+    }
+    entry.next = e.revision + 1n;
+    const raw = toRaw(e);
+    if (raw) {
+      entry.events.push(raw);
+      held += 1;
+    }
+  };
+
+  async function refresh(trackId: string, entry: Entry): Promise<void> {
+    entry.buffered = [];
+    try {
+      for await (const e of store.readStream(trackStream(trackId), { fromRevision: entry.next })) {
+        if (entry.next === 0n && entry.events.length === 0 && e.revision > 0n) {
+          entry.truncated = true;
+          entry.next = e.revision;
+        }
+        append(entry, e);
+      }
+      entry.stale = false;
+      for (const e of entry.buffered) append(entry, e);
+    } finally {
+      entry.buffered = undefined;
+    }
+  }
 
   const evict = (keep: ReadonlySet<string>) => {
     for (const [trackId, entry] of entries) {
@@ -76,58 +113,87 @@ export function trackStreamCache(
     }
   };
 
-  async function refresh(trackId: string, entry: Entry): Promise<void> {
+  /** Has the subscription delivered everything appended so far? One round trip at most. */
+  async function upToDate(rt?: RoundTrips): Promise<boolean> {
+    if (!subscription) return false;
+    if (clock() - checkedAt < options.freshMs) return true;
     const started = clock();
-    let added = 0;
-    for await (const e of store.readStream(trackStream(trackId), { fromRevision: entry.next })) {
-      if (entry.next === 0n && entry.events.length === 0 && e.revision > 0n) entry.truncated = true;
-      entry.next = e.revision + 1n;
-      const raw = toRaw(e);
-      if (raw) {
-        entry.events.push(raw);
-        added += 1;
+    if (rt) rt.eventStore += 1;
+    const head = (await store.headPosition([trackStreamPrefix]))?.commit ?? -1n;
+    const deadline = Date.now() + (options.lagWaitMs ?? 100);
+    while (seen < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    if (seen < head) return false;
+    checkedAt = started;
+    return true;
+  }
+
+  /** Starts the live subscription from the head of the log (events before are read per stream). */
+  async function start(): Promise<void> {
+    const from = await store.headPosition([trackStreamPrefix]);
+    seen = from?.commit ?? -1n;
+    subscription = store.subscribeToAll({
+      ...(from ? { from } : {}),
+      streamPrefixes: [trackStreamPrefix],
+    });
+    const sub = subscription;
+    consuming = (async () => {
+      for await (const e of sub) {
+        const entry = entries.get(e.stream.slice(trackStreamPrefix.length));
+        if (entry?.buffered) entry.buffered.push(e);
+        else if (entry && !entry.stale) append(entry, e);
+        seen = e.position.commit;
       }
-    }
-    entry.readAt = started;
-    held += added;
+    })().catch(() => {
+      subscription = undefined; // fall back to reading the streams on every request
+    });
   }
 
   return {
+    async stop(): Promise<void> {
+      const sub = subscription;
+      subscription = undefined;
+      await sub?.close();
+      await consuming;
+    },
+
     /**
-     * Every listener event of each track as of now, oldest append first. The arrays are
-     * shared: callers must not modify them.
+     * Every listener event of each track, oldest append first. The arrays are shared: callers
+     * must not modify them.
      */
     async read(
       trackIds: readonly string[],
       rt?: RoundTrips,
     ): Promise<Map<string, readonly RawEvent[]>> {
+      // Started by the first read; the service's event-store client closes it on shutdown.
+      starting ??= start().catch(() => undefined);
+      await starting;
+      const live = await upToDate(rt);
       const out = new Map<string, readonly RawEvent[]>();
       await Promise.all(
         trackIds.map(async (trackId) => {
           let entry = entries.get(trackId);
           if (entry) entries.delete(trackId); // re-insert: Map order is the LRU order
-          entry ??= { events: [], next: 0n, readAt: -Infinity };
+          entry ??= { events: [], next: 0n, stale: true };
           entries.set(trackId, entry);
           while (entry.refreshing) await entry.refreshing;
-          const e = entry;
-          if (clock() - e.readAt < options.freshMs) {
-            out.set(trackId, e.events);
-            return;
+          if (entry.stale || !live) {
+            const e = entry;
+            if (rt) rt.eventStore += 1;
+            e.refreshing = refresh(trackId, e).finally(() => {
+              e.refreshing = undefined;
+            });
+            await e.refreshing;
           }
-          if (rt) rt.eventStore += 1;
-          e.refreshing = refresh(trackId, e).finally(() => {
-            e.refreshing = undefined;
-          });
-          await e.refreshing;
-          out.set(trackId, e.events);
+          out.set(trackId, entry.events);
         }),
       );
       evict(new Set(trackIds));
       return out;
     },
+
     /** Whether every event of the track is in the stream (none removed by retention). */
     complete: (trackId: string): boolean => entries.get(trackId)?.truncated !== true,
-    stats: () => ({ streams: entries.size, events: held }),
+    stats: () => ({ streams: entries.size, events: held, live: subscription !== undefined }),
   };
 }
 
