@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { readFrameAt } from '../log/frameCursor';
 import {
-  decodeRecord,
   FLAG_COMMIT_END,
   FLAG_TOMBSTONE,
   FRAME_HEADER,
@@ -10,14 +9,12 @@ import {
   recordSize,
   writeRecord,
 } from '../log/record';
-import type { DecodedRecord, NewEvent } from '../log/record';
-import { recoverLog } from '../log/recovery';
-import type { Recovered } from '../log/recovery';
+import type { NewEvent } from '../log/record';
 import { SegmentFiles } from '../log/segmentFiles';
 import { SegmentLog } from '../log/segmentLog';
 import { IdCache } from './idCache';
-import { encodeSnapshot, readSnapshot, writeSnapshot } from './indexSnapshot';
-import { loadSnapshot, StreamIndex } from './streamIndex';
+import { loadIndex, reloadMetadata, SnapshotScheduler } from './startup';
+import type { StreamIndex } from './streamIndex';
 import type { StreamState } from './streamIndex';
 import { metaWithTruncateBefore, parseStreamMeta } from './streamMeta';
 import type { AppendOutcome, DeleteOutcome, ExpectedRevision, StoreLogger } from './types';
@@ -47,83 +44,40 @@ const JSON_TYPE = 'application/json';
 
 /** The storage engine: validates appends against the in-memory index and writes them to the log. */
 export class Store {
-  index = new StreamIndex();
+  readonly index: StreamIndex;
   readonly log: SegmentLog;
   readonly maxAppendSize: number;
   readonly clock: () => number;
   private readonly ids: IdCache;
   private readonly listeners = new Set<() => void>();
   private waiters: { position: number; resolve: () => void }[] = [];
-  private readonly dataDir: string;
-  private readonly logger: StoreLogger;
-  private readonly snapshotEvery: number;
-  private snapshotAt = 0;
-  private snapshotting: Promise<void> | null = null;
+  private readonly snapshots: SnapshotScheduler;
 
   private constructor(opts: StoreOptions) {
     const files = new SegmentFiles(opts.dataDir, opts.segmentSize ?? 256 * 1024 * 1024);
     this.maxAppendSize = opts.maxAppendSize ?? 1024 * 1024;
     this.clock = opts.clock ?? Date.now;
     this.ids = new IdCache(opts.idCacheSize ?? 100_000);
-    this.logger = opts.logger ?? silentLogger;
-    this.dataDir = opts.dataDir;
-    this.snapshotEvery = opts.snapshotEvery ?? 50_000;
+    const logger = opts.logger ?? silentLogger;
     const started = Date.now();
-    const rec = this.recover(files);
-    if (rec.truncatedBytes > 0) {
-      this.logger.warn({ truncatedBytes: rec.truncatedBytes }, 'cut a torn log tail');
+    const { index, recovered } = loadIndex(files, opts.dataDir, this.ids, logger);
+    this.index = index;
+    if (recovered.truncatedBytes > 0) {
+      logger.warn({ truncatedBytes: recovered.truncatedBytes }, 'cut a torn log tail');
     }
-    this.log = new SegmentLog(files, rec.end, rec.sealed, (end) => this.durable(end));
-    this.reloadMetadata();
-    this.snapshotAt = this.index.all.count;
-    this.logger.info(
-      { events: this.index.all.count, scanned: rec.scannedRecords, ms: Date.now() - started },
+    this.log = new SegmentLog(files, recovered.end, recovered.sealed, (end) => this.durable(end));
+    reloadMetadata(this.index, this.log);
+    this.snapshots = new SnapshotScheduler(
+      opts.dataDir,
+      opts.snapshotEvery ?? 50_000,
+      logger,
+      () => ({ index: this.index, log: this.log, ids: this.ids }),
+      this.index.all.count,
+    );
+    logger.info(
+      { events: index.all.count, scanned: recovered.scannedRecords, ms: Date.now() - started },
       'event log recovered',
     );
-  }
-
-  /** Loads the index snapshot and scans the log after it; a full scan when that fails. */
-  private recover(files: SegmentFiles): Recovered {
-    const snap = readSnapshot(this.dataDir);
-    if (snap) {
-      try {
-        loadSnapshot(this.index, snap);
-        for (const { id, position } of snap.ids) this.ids.set(id, position);
-        return recoverLog(files, snap.logEnd, (records) => this.applyRecovered(records));
-      } catch (err) {
-        this.logger.warn({ err: String(err) }, 'index snapshot unusable, scanning the whole log');
-        this.index = new StreamIndex();
-      }
-    }
-    return recoverLog(files, 0, (records) => this.applyRecovered(records));
-  }
-
-  /** Stream metadata is not in the snapshot: re-read the last event of every `$$` stream. */
-  private reloadMetadata(): void {
-    for (const s of this.index.streams.values()) {
-      if (!s.name.startsWith('$$') || s.positions.length === 0) continue;
-      const f = readFrameAt(this.log, s.positions[s.positions.length - 1]!);
-      this.index.applyMetadata(s.name, decodeRecord(f.buf, f.at, f.position).data);
-    }
-  }
-
-  private maybeSnapshot(force = false): Promise<void> {
-    if (this.snapshotting)
-      return force ? this.snapshotting.then(() => this.maybeSnapshot(true)) : this.snapshotting;
-    const count = this.index.all.durableCount(this.log.durableEnd);
-    if (count === this.snapshotAt || (!force && count - this.snapshotAt < this.snapshotEvery)) {
-      return Promise.resolve();
-    }
-    const buf = encodeSnapshot(this.index, this.log.durableEnd, this.ids.entries());
-    this.snapshotting = writeSnapshot(this.dataDir, buf)
-      .then(() => {
-        this.snapshotAt = count;
-      })
-      .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'index snapshot failed'))
-      .finally(() => {
-        this.snapshotting = null;
-      });
-    return this.snapshotting;
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -152,19 +106,6 @@ export class Store {
     return this.log.write(this.log.allocate(buf.length), buf);
   }
 
-  private applyRecovered(records: DecodedRecord[]): void {
-    for (const r of records) {
-      if (r.kind === KIND_SYSTEM) continue;
-      if (r.flags & FLAG_TOMBSTONE) {
-        this.index.addTombstone(r.stream, r.position);
-        continue;
-      }
-      this.index.addEvent(r.stream, r.position);
-      this.ids.set(r.id, r.position);
-      if (r.stream.startsWith('$$')) this.index.applyMetadata(r.stream, r.data);
-    }
-  }
-
   get durableEnd(): number {
     return this.log.durableEnd;
   }
@@ -185,7 +126,7 @@ export class Store {
       this.waiters = still;
     }
     for (const l of this.listeners) l();
-    if (this.index.all.count - this.snapshotAt >= this.snapshotEvery) void this.maybeSnapshot();
+    this.snapshots.tick(this.index.all.count);
   }
 
   private waitDurable(position: number): Promise<void> {
@@ -359,7 +300,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.log.drain();
-    if (!this.log.failed) await this.maybeSnapshot(true);
+    if (!this.log.failed) await this.snapshots.run(true);
     this.listeners.clear();
     this.log.close();
   }
