@@ -4,7 +4,8 @@
  * The server runs in a child process (the CLI); the client runs here. Prints machine, commit and
  * parameters, then one row per measurement, and a JSON line at the end.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,6 @@ import path from 'node:path';
 import { EventStoreDBClient, END, jsonEvent, START } from '@eventstore/db-client';
 import { Store } from '../src/embedded-eventstore/store/eventStore';
 import { spawnEventStore, processCpuMs, processRssMb } from './lib/childEventStore';
-import type { ChildEventStore } from './lib/childEventStore';
 
 const quick = process.argv.includes('--quick');
 const bigArg = process.argv.indexOf('--big');
@@ -24,6 +24,8 @@ const LIVE = quick ? 500 : 2_000;
 
 interface Row {
   name: string;
+  target: 'embedded' | 'null';
+  load1: number;
   events: number;
   seconds: number;
   perSec: number;
@@ -54,9 +56,11 @@ function trackPlayed(i: number) {
   });
 }
 
+type Target = { pid: number; kind: 'embedded' | 'null' };
+
 async function measure(
   name: string,
-  es: ChildEventStore,
+  es: Target,
   events: number,
   fn: () => Promise<void>,
   extra?: () => string,
@@ -70,6 +74,8 @@ async function measure(
   const s = processCpuMs(es.pid) - s0;
   const row: Row = {
     name,
+    target: es.kind,
+    load1: os.loadavg()[0]!,
     events,
     seconds,
     perSec: events / seconds,
@@ -79,7 +85,7 @@ async function measure(
   };
   rows.push(row);
   console.log(
-    `${name.padEnd(44)} ${String(events).padStart(8)} ev ${row.perSec.toFixed(0).padStart(8)} ev/s  client ${row.clientUsPerEvent.toFixed(1).padStart(6)} µs/ev  server ${row.serverUsPerEvent.toFixed(1).padStart(6)} µs/ev ${row.extra ?? ''}`,
+    `${es.kind === 'null' ? '[null] ' : ''}${name.padEnd(44)} ${String(events).padStart(8)} ev ${row.perSec.toFixed(0).padStart(8)} ev/s  client ${row.clientUsPerEvent.toFixed(1).padStart(6)} µs/ev  server ${row.serverUsPerEvent.toFixed(1).padStart(6)} µs/ev  load ${row.load1.toFixed(1)} ${row.extra ?? ''}`,
   );
 }
 
@@ -148,41 +154,59 @@ async function main() {
   console.log(
     `params: batches of 1000: ${N_1000}, batches of 50: ${N_50}, single x50 streams: ${N_SINGLE}, live: ${LIVE}, big log: ${BIG}`,
   );
+  console.log(`fdatasync of a 300-byte append on this disk: ${fsyncLatencyMs().toFixed(2)} ms`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-es-'));
   const es = await spawnEventStore(dir);
+  const nul = await spawnNullStore();
   const client = EventStoreDBClient.connectionString(es.connectionString);
+  const nullClient = EventStoreDBClient.connectionString(`esdb://127.0.0.1:${nul.port}?tls=false`);
+  const targets: [Target, EventStoreDBClient][] = [
+    [{ pid: es.pid, kind: 'embedded' }, client],
+    [{ pid: nul.pid, kind: 'null' }, nullClient],
+  ];
   try {
-    await appendBatches(client, 2000, 100, 'warmup'); // connection, ServerFeatures, JIT
-    await measure('append, batches of 1000, one stream', es, N_1000, () =>
-      appendBatches(client, N_1000, 1000, 'bench-1000'),
-    );
-    await measure('append, batches of 50, one stream', es, N_50, () =>
-      appendBatches(client, N_50, 50, 'bench-50'),
-    );
-    await measure('append, single events, 50 streams at once', es, N_SINGLE, async () => {
-      await Promise.all(
-        Array.from({ length: 50 }, async (_, s) => {
-          for (let i = s; i < N_SINGLE; i += 50)
-            await client.appendToStream(`bench-single-${s}`, trackPlayed(i));
-        }),
+    for (const [, c] of targets) await appendBatches(c, 2000, 100, 'warmup'); // connection, ServerFeatures, JIT
+    // each phase runs against our server, then at once against the null server (same load)
+    for (const [t, c] of targets) {
+      await measure('append, batches of 1000, one stream', t, N_1000, () =>
+        appendBatches(c, N_1000, 1000, 'bench-1000'),
       );
-    });
+    }
+    for (const [t, c] of targets) {
+      await measure('append, batches of 50, one stream', t, N_50, () =>
+        appendBatches(c, N_50, 50, 'bench-50'),
+      );
+    }
+    for (const [t, c] of targets) {
+      await measure('append, single events, 50 streams at once', t, N_SINGLE, async () => {
+        await Promise.all(
+          Array.from({ length: 50 }, async (_, s) => {
+            for (let i = s; i < N_SINGLE; i += 50)
+              await c.appendToStream(`bench-single-${s}`, trackPlayed(i));
+          }),
+        );
+      });
+    }
     const total = 2000 + N_1000 + N_50 + N_SINGLE;
-    await measure('$all catch-up subscription from start', es, total, async () => {
-      const sub = client.subscribeToAll({ fromPosition: START });
-      let n = 0;
-      for await (const _e of sub) if (++n === total) break;
-      await sub.unsubscribe();
-    });
-    await measure('readAll forwards', es, total, async () => {
-      let n = 0;
-      for await (const _e of client.readAll({ fromPosition: START })) n++;
-      if (n !== total) throw new Error(`readAll returned ${n}, expected ${total}`);
-    });
+    for (const [t, c] of targets) {
+      await measure('$all catch-up subscription from start', t, total, async () => {
+        const sub = c.subscribeToAll({ fromPosition: START });
+        let n = 0;
+        for await (const _e of sub) if (++n === total) break;
+        await sub.unsubscribe();
+      });
+    }
+    for (const [t, c] of targets) {
+      await measure('readAll forwards', t, total, async () => {
+        let n = 0;
+        for await (const _e of c.readAll({ fromPosition: START, maxCount: total })) n++;
+        if (n !== total) throw new Error(`readAll returned ${n}, expected ${total}`);
+      });
+    }
     let lat: number[] = [];
     await measure(
       'live delivery (append -> subscriber)',
-      es,
+      targets[0]![0],
       LIVE,
       async () => {
         lat = await liveLatency(client, LIVE);
@@ -193,11 +217,47 @@ async function main() {
     console.log(`server RSS after ${total} events: ${processRssMb(es.pid).toFixed(0)} MB`);
   } finally {
     await client.dispose();
+    await nullClient.dispose();
     await es.stop();
+    nul.child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
   }
   await bigLog();
   console.log(JSON.stringify({ commit, rows }));
+}
+
+function fsyncLatencyMs(): number {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fsync-')), 'f');
+  const fd = fs.openSync(file, 'w');
+  const buf = Buffer.alloc(300, 1);
+  const t0 = performance.now();
+  for (let i = 0; i < 100; i++) {
+    fs.writeSync(fd, buf);
+    fs.fdatasyncSync(fd);
+  }
+  const ms = (performance.now() - t0) / 100;
+  fs.closeSync(fd);
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  return ms;
+}
+
+/** The protocol-only server (scripts/lib/nullEventStore.ts) in a child process. */
+function spawnNullStore(): Promise<{ pid: number; port: number; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'lib/nullEventStore.ts')],
+    {
+      cwd: path.resolve(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`null server exited with ${code}`)));
+    child.stdout!.once('data', (d: Buffer) => {
+      const { port } = JSON.parse(d.toString()) as { port: number };
+      resolve({ pid: child.pid!, port, child });
+    });
+  });
 }
 
 async function bigLog() {
