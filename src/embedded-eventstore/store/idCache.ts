@@ -18,9 +18,9 @@ export class IdCache {
   }
 
   set(id: Buffer, position: number): void {
-    const k = IdCache.key(id);
-    this.map.delete(k);
-    this.map.set(k, position);
+    // no delete-then-set to refresh the order: ids are new in all but rare retries, and the
+    // delete doubled the cost of the most frequent call on the append path
+    this.map.set(IdCache.key(id), position);
     if (this.map.size > this.capacity) {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.map.delete(oldest.value);
