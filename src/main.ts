@@ -11,7 +11,7 @@ import { trackRollups } from '../projections/trackRollups';
 import { loadConfig, type Config } from './config/config';
 import { createAuth } from './auth/auth';
 import { resolveJwtSecret } from './auth/devSecret';
-import { startEmbeddedEventStore } from './embedded-eventstore/server';
+import { startEmbeddedEventStoreInWorker } from './embedded-eventstore/inWorker';
 import { connectEventStore } from './eventstore/esdbEventStore';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
@@ -40,14 +40,19 @@ export async function startService(config: Config, logger: Logger) {
     fs.mkdirSync(config.dataDir, { recursive: true });
     let eventStoreUrl = config.eventStoreUrl;
     if (!eventStoreUrl) {
-      const embedded = await startEmbeddedEventStore({
+      // EVENTSTORE_EMBEDDED_WORKER=on moves its gRPC server and disk I/O off the HTTP event loop.
+      const embedded = await startEmbeddedEventStoreInWorker({
         dataDir: path.join(config.dataDir, 'eventstore'),
         port: config.eventStorePort,
         logger: logger.child({ component: 'embedded-eventstore' }),
+        worker: config.eventStoreEmbeddedWorker,
       });
       stack.push({ name: 'embedded-eventstore', stop: () => embedded.close() });
       eventStoreUrl = embedded.connectionString;
-      logger.info({ url: eventStoreUrl }, 'embedded event store started');
+      logger.info(
+        { url: eventStoreUrl, threaded: embedded.threaded },
+        'embedded event store started',
+      );
     }
     const store = connectEventStore(eventStoreUrl);
     stack.push({ name: 'eventstore-client', stop: () => store.close() });

@@ -39,7 +39,7 @@ const envSchema = z.object({
   QUERY_ROLLUP_CACHE_TTL_SECONDS: positiveInt.default(600),
   QUERY_ROLLUP_READ: z.enum(['wait', 'background']).default('background'),
   QUERY_STREAM_FRESH_MS: z.coerce.number().int().min(0).default(250),
-  QUERY_CATALOG_TTL_MS: z.coerce.number().int().min(0).default(1000),
+  QUERY_CATALOG_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
   JOB_COMPACT_CRON: z.string().min(1).default('*/5 * * * *'),
@@ -49,6 +49,7 @@ const envSchema = z.object({
   /** How long a swapped-out read-model generation is kept before it is dropped. */
   PROJECTOR_DROP_GRACE_MS: z.coerce.number().int().min(0).default(600_000),
   TRUST_PROXY_HOPS: positiveInt.default(1),
+  EVENTSTORE_EMBEDDED_WORKER: bool.default(false),
   DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(72),
   DEDUP_CACHE_MAX_IDS: positiveInt.default(1_000_000),
   EVENT_MAX_AGE_HOURS: z.coerce.number().positive().default(168),
@@ -91,6 +92,8 @@ export type Config = Readonly<{
   projectorDropGraceMs: number;
   /** With TRUST_PROXY: how many proxies append to X-Forwarded-For (the client is that many from the right). */
   trustProxyHops: number;
+  /** Run the embedded event store on a worker thread (off the HTTP event loop); experimental. */
+  eventStoreEmbeddedWorker: boolean;
   /** An event id seen in its track stream within this window is a duplicate. */
   dedupWindowMs: number;
   dedupCacheMaxIds: number;
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionMaxAgeDays: e.RETENTION_MAX_AGE_DAYS,
     projectorDropGraceMs: e.PROJECTOR_DROP_GRACE_MS,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    eventStoreEmbeddedWorker: e.EVENTSTORE_EMBEDDED_WORKER,
     dedupWindowMs: e.DEDUP_WINDOW_HOURS * 3600_000,
     dedupCacheMaxIds: e.DEDUP_CACHE_MAX_IDS,
     eventMaxAgeMs: e.EVENT_MAX_AGE_HOURS * 3600_000,
