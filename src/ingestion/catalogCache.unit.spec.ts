@@ -1,0 +1,50 @@
+import { CatalogCache, type CatalogEntry } from './catalogCache';
+
+describe('CatalogCache', () => {
+  const entry: CatalogEntry = { artistId: 'a', title: 't', durationSeconds: 200 };
+
+  it('waits for unknown tracks, serves expired ones while refreshing in the background', async () => {
+    let now = 0;
+    const lookups: string[][] = [];
+    let stored: Map<string, CatalogEntry> = new Map([['t1', entry]]);
+    const cache = new CatalogCache({
+      ttlMs: 1000,
+      clock: () => now,
+      lookup: async (ids) => {
+        lookups.push(ids);
+        return stored;
+      },
+    });
+    await cache.prefetch(['t1', 't2']);
+    expect(cache.get('t1')).toEqual(entry);
+    expect(cache.get('t2')).toBeUndefined();
+    await cache.prefetch(['t1', 't2']);
+    expect(lookups).toHaveLength(1); // fresh: no lookup
+    now = 5000;
+    stored = new Map([['t1', { ...entry, durationSeconds: 300 }]]);
+    await cache.prefetch(['t1']);
+    expect(cache.get('t1')?.durationSeconds).toBe(200); // stale answer served at once
+    await new Promise((r) => setImmediate(r));
+    expect(cache.get('t1')?.durationSeconds).toBe(300);
+  });
+
+  it('a failing or slow read model leaves lengths unknown without blocking again', async () => {
+    const cache = new CatalogCache({
+      ttlMs: 60_000,
+      lookupTimeoutMs: 10,
+      lookup: () => new Promise(() => undefined),
+    });
+    await cache.prefetch(['x']);
+    expect(cache.get('x')).toBeUndefined();
+    const t0 = Date.now();
+    await cache.prefetch(['x']);
+    expect(Date.now() - t0).toBeLessThan(10);
+  });
+
+  it('keeps an entry written here when the read model has not caught up', async () => {
+    const cache = new CatalogCache({ ttlMs: 0, lookup: async () => new Map() });
+    cache.set('t9', entry);
+    await cache.prefetch(['t9'], true);
+    expect(cache.get('t9')).toEqual(entry);
+  });
+});
