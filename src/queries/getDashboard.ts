@@ -39,12 +39,22 @@ function recentActivity(
   events: ReadonlyMap<string, readonly RawEvent[]>,
 ) {
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
+  // Top `keep` by time (newest first, then event id), kept sorted while scanning: no copy of
+  // every event.
   const newest = (type: string, keep: number) => {
-    const found: (RawEvent & { trackId: string })[] = [];
+    const best: (RawEvent & { trackId: string })[] = [];
+    const before = (a: RawEvent, b: RawEvent) => a.at > b.at || (a.at === b.at && a.id < b.id);
     for (const [trackId, list] of events) {
-      for (const e of list) if (e.type === type) found.push({ ...e, trackId });
+      for (const e of list) {
+        if (e.type !== type) continue;
+        if (best.length === keep && !before(e, best[keep - 1]!)) continue;
+        let i = best.length;
+        while (i > 0 && before(e, best[i - 1]!)) i--;
+        best.splice(i, 0, { ...e, trackId });
+        if (best.length > keep) best.pop();
+      }
     }
-    return found.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, keep);
+    return best;
   };
   // Listener ids are personal data: the artist sees what was played, not by whom.
   return {

@@ -72,14 +72,24 @@ export function coverageOf(
  */
 export function rangeReader(deps: RangeReaderDeps) {
   const artists = new Map<string, { at: number; tracks: Promise<TrackInfo[]> }>();
+  let catalogChangedAt = -Infinity;
   return {
+    /**
+     * A catalog event was appended: forget every artist's track list, and do not keep new
+     * ones for a while (the catalog read model is updated a little later).
+     */
+    catalogChanged(): void {
+      artists.clear();
+      catalogChangedAt = Date.now();
+    },
+
     /** The artist's tracks from the catalog read model, reused for `catalogTtlMs`. */
     async tracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
       const now = Date.now();
       const cached = artists.get(artistId);
       if (cached && now - cached.at < deps.catalogTtlMs) return cached.tracks;
       const tracks = this.readTracksOfArtist(artistId, rt);
-      artists.set(artistId, { at: now, tracks });
+      if (now - catalogChangedAt > 2000) artists.set(artistId, { at: now, tracks });
       tracks.catch(() => artists.delete(artistId));
       if (artists.size > 10_000) artists.delete(artists.keys().next().value!);
       return tracks;

@@ -33,6 +33,11 @@ export function createStatsQueries(deps: {
   options: StatsQueryOptions;
 }) {
   const resolver = readModelResolver(deps.db);
+  const streams = trackStreamCache(deps.store, {
+    maxEvents: deps.options.streamCacheEvents,
+    freshMs: deps.options.streamFreshMs,
+    onCatalogEvent: () => reader.catalogChanged(),
+  });
   const reader = rangeReader({
     db: deps.db,
     resolver,
@@ -46,10 +51,7 @@ export function createStatsQueries(deps: {
         ? { onBackgroundError: deps.options.onBackgroundError }
         : {}),
     }),
-    streams: trackStreamCache(deps.store, {
-      maxEvents: deps.options.streamCacheEvents,
-      freshMs: deps.options.streamFreshMs,
-    }),
+    streams,
   });
   return {
     analytics: (q: AnalyticsQuery, rt: RoundTrips) => getAnalytics(reader, q, deps.clock(), rt),

@@ -1,7 +1,7 @@
 import { decodeKey, listenersOf, type RollupStats } from '../../projections/lib/rollupStats';
 import {
   estimate,
-  mergeAll,
+  merge,
   sketchOfHashes,
   type ListenerSketch,
 } from '../../projections/lib/listenerSketch';
@@ -149,18 +149,24 @@ export function addRaw(t: Tally, e: RawEvent): number | undefined {
  * listeners, never a sum of per-bucket counts. Exact while small (≤ 2,048), HLL beyond.
  */
 export class ListenerUnion {
-  private readonly sketches: ListenerSketch[] = [];
+  /** Hashes of sparse (exact) sketches and of replayed listeners: a plain set union. */
   private readonly hashes = new Set<number>();
+  private readonly dense: ListenerSketch[] = [];
 
   addSketch(sketch: ListenerSketch | undefined): void {
-    if (sketch) this.sketches.push(sketch);
+    if (!sketch) return;
+    if (sketch.kind === 'sparse') for (const h of sketch.hashes) this.hashes.add(h);
+    else this.dense.push(sketch);
   }
 
   addHash(hash: number | undefined): void {
     if (hash !== undefined) this.hashes.add(hash);
   }
 
+  /** Same as estimate(mergeAll(...)) of every input, without a copy per merge. */
   count(): number {
-    return estimate(mergeAll([...this.sketches, sketchOfHashes(this.hashes)]));
+    let acc = sketchOfHashes(this.hashes);
+    for (const d of this.dense) acc = merge(acc, d);
+    return estimate(acc);
   }
 }

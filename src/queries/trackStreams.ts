@@ -62,7 +62,14 @@ function toRaw(e: RecordedEvent): RawEvent | undefined {
  */
 export function trackStreamCache(
   store: EventStore,
-  options: { maxEvents: number; freshMs: number; clock?: () => number; lagWaitMs?: number },
+  options: {
+    maxEvents: number;
+    freshMs: number;
+    clock?: () => number;
+    lagWaitMs?: number;
+    /** Called when the live subscription sees a catalog event (track registered/updated). */
+    onCatalogEvent?: () => void;
+  },
 ) {
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -138,6 +145,7 @@ export function trackStreamCache(
     const sub = subscription;
     consuming = (async () => {
       for await (const e of sub) {
+        if (e.type === 'TrackRegistered' || e.type === 'TrackUpdated') options.onCatalogEvent?.();
         const entry = entries.get(e.stream.slice(trackStreamPrefix.length));
         if (entry?.buffered) entry.buffered.push(e);
         else if (entry && !entry.stale) append(entry, e);
