@@ -109,6 +109,9 @@ export async function startEmbeddedEventStore(
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
+          // Subscriptions never end on their own: drop their connections at once, as a real
+          // server going down does (clients see UNAVAILABLE/CANCELLED and resubscribe).
+          if (stats.activeSubscriptions > 0) server.forceShutdown();
           const timer = setTimeout(() => {
             server.forceShutdown();
             resolve();
