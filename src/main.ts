@@ -17,6 +17,7 @@ import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
 import { defaultBulkChunkSize } from './mongo/bulkWrite';
 import { provisionMongo } from './mongo/provision';
+import { startJobs } from './jobs/scheduler';
 import { leases } from './projector/lease';
 import { projectorMetrics } from './projector/metrics';
 import { projectionRegistry } from './projector/registry';
@@ -71,13 +72,14 @@ export async function startService(config: Config, logger: Logger) {
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
     const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const instanceLeases = leases(db, instanceId);
     const projections = projectionRegistry([trackCounters, trackRollups, recentActivity]);
     const supervisor = projectorSupervisor({
       store,
       db,
       registry: projections,
       logger,
-      leases: leases(db, instanceId),
+      leases: instanceLeases,
       batchSize: config.projectorBatchSize,
       rebuildBatchSize: config.projectorRebuildBatchSize,
       batchDelayMs: config.projectorBatchDelayMs,
@@ -87,6 +89,10 @@ export async function startService(config: Config, logger: Logger) {
     });
     await supervisor.start();
     stack.push({ name: 'projectors', stop: () => supervisor.stop() });
+    if (config.jobsEnabled) {
+      const jobs = startJobs({ db, store, logger, leases: instanceLeases, config });
+      stack.push({ name: 'jobs', stop: () => jobs.stop() });
+    }
     const projectors = supervisor.running();
 
     const app = createApp({

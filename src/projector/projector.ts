@@ -226,6 +226,9 @@ export async function startProjector(options: ProjectorOptions) {
     timer = setTimeout(() => {
       timer = undefined;
       const quiet = clock() - lastArrival >= batchDelayMs;
+      // While catching up, only full batches (or a quiet log) are written: a slow read would
+      // otherwise cut tiny batches, and a batch's cost is its document writes, not its events.
+      if (!caughtUp && !quiet) return arm();
       void flush(quiet).then(() => {
         if (buffer.length > 0) arm();
       });

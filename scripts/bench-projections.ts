@@ -1,0 +1,280 @@
+/**
+ * npm run bench:projections -- [--events 1000000] [--tracks 1000] [--artists 100]
+ *   [--listeners 50000] [--live-rate 5000] [--live-seconds 60] [--skip-live 1]
+ *
+ * On a fresh embedded event store and a fresh FerretDB (temp dirs): loads the data set, then
+ * prints in one run the baselines (raw $all read rate, FerretDB raw insert and update rates),
+ * the catch-up of all projectors from the start of the log, a full rebuild (fresh generation +
+ * swap), the document writes per 1,000 events, and live lag under a steady append rate.
+ */
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { Registry } from 'prom-client';
+import { z } from 'zod';
+import { recentActivity } from '../projections/recentActivity';
+import { trackCounters } from '../projections/trackCounters';
+import { trackRollups } from '../projections/trackRollups';
+import { startEmbeddedEventStore } from '../src/embedded-eventstore/server';
+import { trackStreamPrefix } from '../src/events/stored';
+import { connectEventStore } from '../src/eventstore/esdbEventStore';
+import type { EventStore } from '../src/eventstore/eventStore';
+import { createLogger } from '../src/logger';
+import { provisionMongo } from '../src/mongo/provision';
+import { leases } from '../src/projector/lease';
+import { projectorMetrics } from '../src/projector/metrics';
+import { projectionRegistry } from '../src/projector/registry';
+import { projectorSupervisor } from '../src/projector/supervisor';
+import { loadLog } from '../src/projector/testing/loadLog';
+import { syntheticLog } from '../src/projector/testing/syntheticLog';
+
+const args = z
+  .object({
+    events: z.coerce.number().int().positive().default(1_000_000),
+    tracks: z.coerce.number().int().positive().default(1000),
+    artists: z.coerce.number().int().positive().default(100),
+    listeners: z.coerce.number().int().positive().default(50_000),
+    'live-rate': z.coerce.number().int().positive().default(5000),
+    'live-seconds': z.coerce.number().int().positive().default(60),
+    'skip-live': z.coerce.number().int().default(0),
+    'rebuild-batch': z.coerce.number().int().positive().default(50_000),
+  })
+  .parse(
+    Object.fromEntries(
+      process.argv
+        .slice(2)
+        .map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : undefined))
+        .filter((x): x is [string, string] => x !== undefined),
+    ),
+  );
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+async function readAllRate(store: EventStore): Promise<number> {
+  const started = Date.now();
+  const sub = store.subscribeToAll({ streamPrefixes: [trackStreamPrefix] });
+  const head = (await store.headPosition([trackStreamPrefix]))!.commit;
+  let n = 0;
+  for await (const e of sub) {
+    n++;
+    if (e.position.commit >= head) break;
+  }
+  await sub.close();
+  return n / ((Date.now() - started) / 1000);
+}
+
+async function ferretBaselines(db: Db) {
+  const inserts = db.collection('bench_inserts');
+  const docs = (k: number) =>
+    Array.from({ length: 1000 }, (_, i) => ({
+      _id: `${k}-${i}` as never,
+      trackId: `t${i}`,
+      plays: 1,
+      days: { '01': { plays: 1 } },
+    }));
+  let t = Date.now();
+  for (let k = 0; k < 10; k++) await inserts.insertMany(docs(k), { ordered: false });
+  const insertRate = 10_000 / ((Date.now() - t) / 1000);
+  const updates = db.collection('bench_updates');
+  await updates.insertMany(docs(0));
+  t = Date.now();
+  for (let k = 0; k < 3; k++) {
+    await updates.bulkWrite(
+      Array.from({ length: 99 }, (_, i) => ({
+        updateOne: { filter: { _id: `0-${i + k * 99}` as never }, update: { $inc: { plays: 1 } } },
+      })),
+      { ordered: false },
+    );
+  }
+  const updateRate1k = 297 / ((Date.now() - t) / 1000);
+  t = Date.now();
+  await inserts.bulkWrite(
+    Array.from({ length: 99 }, (_, i) => ({
+      updateOne: { filter: { _id: `0-${i}` as never }, update: { $inc: { plays: 1 } } },
+    })),
+    { ordered: false },
+  );
+  const updateRate10k = 99 / ((Date.now() - t) / 1000);
+  await inserts.drop();
+  await updates.drop();
+  return { insertRate, updateRate1k, updateRate10k };
+}
+
+async function main() {
+  const commit = execSync('git rev-parse --short HEAD').toString().trim();
+  out(`# bench:projections  commit ${commit}  ${new Date().toISOString()}`);
+  out(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load avg ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  out(`parameters: ${JSON.stringify(args)}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-proj-'));
+  const logger = createLogger('warn');
+  const es = await startEmbeddedEventStore({ dataDir: path.join(dir, 'es'), port: 0 });
+  const store = connectEventStore(es.connectionString);
+  const mongo = await provisionMongo({
+    dataDir: path.join(dir, 'mongo'),
+    logger,
+    provider: 'ferretdb',
+  });
+  const client = await MongoClient.connect(mongo.url);
+  const db = client.db('bench');
+  try {
+    let t = Date.now();
+    const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
+    const total = await loadLog(
+      store,
+      syntheticLog({ ...args, from: new Date(end.getTime() - 365 * 86_400_000), to: end, seed: 1 }),
+      { chunkSize: 5000 },
+    );
+    out(
+      `load: ${total} events appended in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(total / ((Date.now() - t) / 1000))}/s)`,
+    );
+
+    const reads = [await readAllRate(store), await readAllRate(store), await readAllRate(store)];
+    out(
+      `baseline raw $all read (filtered to track-, through the official client): median ${Math.round(median(reads))} events/s (3 runs)`,
+    );
+    const ferret = [
+      await ferretBaselines(db),
+      await ferretBaselines(db),
+      await ferretBaselines(db),
+    ];
+    out(
+      `baseline FerretDB insertMany (1,000/command): median ${Math.round(median(ferret.map((f) => f.insertRate)))} docs/s`,
+    );
+    out(
+      `baseline FerretDB updates of existing docs (99/command) in a 1,000-doc collection: median ${Math.round(median(ferret.map((f) => f.updateRate1k)))}/s; in a 10,000-doc collection: ${Math.round(median(ferret.map((f) => f.updateRate10k)))}/s`,
+    );
+
+    const registry = new Registry();
+    const metrics = projectorMetrics(registry);
+    const supervisor = (owner: string) =>
+      projectorSupervisor({
+        store,
+        db,
+        registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+        logger,
+        leases: leases(db, owner),
+        batchSize: args['rebuild-batch'],
+        rebuildBatchSize: args['rebuild-batch'],
+        batchDelayMs: 100,
+        bulkChunkSize: 99,
+        metrics,
+        pollMs: 1000,
+      });
+
+    // Catch-up: all three projectors from position 0, concurrently (what a fresh start does).
+    t = Date.now();
+    const live = supervisor('bench');
+    await live.start();
+    for (;;) {
+      const s = live.status();
+      if (s.some((p) => p.failed)) throw new Error(JSON.stringify(s));
+      if (s.every((p) => p.caughtUp && p.eventsPending === 0)) break;
+      await sleep(200);
+    }
+    const catchUp = (Date.now() - t) / 1000;
+    out(
+      `catch-up (3 projectors concurrently, batch ${args['rebuild-batch']}): ${catchUp.toFixed(1)} s = ${Math.round(total / catchUp)} log events/s`,
+    );
+    const writes = await registry.getSingleMetric('projector_document_writes_total')!.get();
+    for (const name of ['trackCounters', 'trackRollups', 'recentActivity']) {
+      const n = writes.values
+        .filter((v) => v.labels.projection === name)
+        .reduce((s, v) => s + v.value, 0);
+      out(`  document writes per 1,000 events, ${name}: ${((n / total) * 1000).toFixed(1)}`);
+    }
+
+    // Full rebuild: fresh generation for each projection, swapped in when caught up.
+    t = Date.now();
+    const rebuilt = await live.rebuildAll();
+    out(
+      `full rebuild (all, one after another, live projectors running): ${((Date.now() - t) / 1000).toFixed(1)} s  ${rebuilt.map((r) => (r.ok ? `${r.projection} ${r.seconds.toFixed(1)} s` : `${r.projection} FAILED ${r.message}`)).join(', ')}`,
+    );
+
+    if (!args['skip-live']) await liveLag(store, live, end);
+    await live.stop();
+  } finally {
+    await client.close();
+    await store.close();
+    await es.close();
+    await mongo.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function liveLag(
+  store: EventStore,
+  live: ReturnType<typeof projectorSupervisor>,
+  start: Date,
+) {
+  const rate = args['live-rate'];
+  const seconds = args['live-seconds'];
+  const tick = 200;
+  const perTick = Math.round((rate * tick) / 1000);
+  const log = syntheticLog({
+    ...args,
+    events: rate * seconds,
+    from: start,
+    to: new Date(start.getTime() + seconds * 1000),
+    seed: 2,
+  })[Symbol.iterator]();
+  const appended: { at: number; position: bigint }[] = [];
+  const lags: number[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling || appended.length > 0) {
+      const checkpoint = live
+        .status()
+        .reduce((m, p) => (p.checkpoint < m ? p.checkpoint : m), BigInt(Number.MAX_SAFE_INTEGER));
+      const now = Date.now();
+      while (appended.length > 0 && appended[0]!.position <= checkpoint)
+        lags.push(now - appended.shift()!.at);
+      await sleep(50);
+    }
+  })();
+  const started = Date.now();
+  let sent = 0;
+  for (let i = 0; i < (seconds * 1000) / tick; i++) {
+    const batch: ReturnType<typeof log.next>['value'][] = [];
+    for (let k = 0; k < perTick; k++) {
+      const n = log.next();
+      if (n.done) break;
+      batch.push(n.value);
+    }
+    const at = Date.now();
+    let max = 0n;
+    await loadLog(store, batch, { chunkSize: batch.length + 1 });
+    const head = await store.headPosition([trackStreamPrefix]);
+    if (head) max = head.commit;
+    appended.push({ at, position: max });
+    sent += batch.length;
+    const wait = started + (i + 1) * tick - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const loadEnd = Date.now();
+  out(
+    `live: appended ${sent} events in ${((loadEnd - started) / 1000).toFixed(1)} s (${Math.round(sent / ((loadEnd - started) / 1000))}/s offered ${rate}/s)`,
+  );
+  polling = false;
+  const deadline = Date.now() + 120_000;
+  while (appended.length > 0 && Date.now() < deadline) await sleep(100);
+  await poller;
+  out(
+    `live lag (append ack → all 3 checkpoints past it): p50 ${median(lags)} ms, p99 ${quantile(lags, 0.99)} ms, max ${Math.max(...lags)} ms; back to zero ${((Date.now() - loadEnd) / 1000).toFixed(1)} s after the load stopped${appended.length ? ` (NOT drained: ${appended.length} ticks left)` : ''}`,
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import type { Db } from 'mongodb';
+import { foldRollups } from '../../projections/lib/rollupView';
+import {
+  trackRollups,
+  trackRollupsCollection,
+  type TrackRollupDoc,
+} from '../../projections/trackRollups';
+import { chunk } from '../mongo/bulkWrite';
+import { checkpointStore } from '../projector/checkpointStore';
+import { loadPointer, checkpointIdOf, physicalName } from '../projector/readModelPointers';
+
+export type CompactionReport = {
+  groups: number;
+  deltasMerged: number;
+  documentsDeleted: number;
+  upTo: number;
+};
+
+/**
+ * Folds rollup deltas into one compacted document per (track, period), so reads touch few
+ * documents. Insert-then-delete, never update (FerretDB updates cost grows with the
+ * collection): the new compacted version `<track>|<g>|<period>|c<upTo>` is inserted, then the
+ * deltas it merged and the older compacted version are deleted. Readers take the newest
+ * compacted version and ignore deltas with `pos ≤ upTo`, so every intermediate state reads
+ * the same. Only deltas at or below the projector's checkpoint are merged. Running it twice,
+ * or on two instances at once, is harmless: the same upTo gives the same id (duplicate key,
+ * skipped), a different upTo just supersedes.
+ */
+export async function compactRollups(
+  db: Db,
+  options: { maxDeltas?: number } = {},
+): Promise<CompactionReport> {
+  const pointer = await loadPointer(db, trackRollups.name);
+  const generation = pointer?.generation ?? 0;
+  const checkpoint = await checkpointStore(db).load(checkpointIdOf(trackRollups.name, generation));
+  const upTo = Number(checkpoint.position);
+  const collection = db.collection<TrackRollupDoc>(
+    physicalName(trackRollupsCollection, generation),
+  );
+  const deltas = await collection
+    .find({ kind: 'delta', pos: { $lte: upTo } })
+    .limit(options.maxDeltas ?? 20_000)
+    .toArray();
+  if (deltas.length === 0) return { groups: 0, deltasMerged: 0, documentsDeleted: 0, upTo };
+  const trackIds = [...new Set(deltas.map((d) => d.trackId))];
+  const groupKey = (d: TrackRollupDoc) => `${d.trackId}|${d.granularity}|${d.period}`;
+  const groups = new Set(deltas.map(groupKey));
+  const compacted = (
+    await collection.find({ kind: 'compacted', trackId: { $in: trackIds } }).toArray()
+  ).filter((d) => groups.has(groupKey(d)));
+  // A group already compacted at or past this upTo (a concurrent run) is left to that run.
+  const ahead = new Set(compacted.filter((d) => (d.upTo ?? 0) >= upTo).map(groupKey));
+  const docs = [...compacted, ...deltas].filter((d) => !ahead.has(groupKey(d)));
+  const views = foldRollups(docs, upTo);
+  const inserts: TrackRollupDoc[] = views.map((v) => ({
+    _id: `${v.trackId}|${v.granularity}|${v.period}|c${upTo}`,
+    kind: 'compacted',
+    trackId: v.trackId,
+    granularity: v.granularity,
+    period: v.period,
+    periodStart: v.periodStart,
+    upTo,
+    total: v.total,
+    ...(v.granularity === 'm' ? { days: v.days, hours: v.hours, weeks: v.weeks } : {}),
+  }));
+  for (const part of chunk(inserts, 500)) {
+    await collection
+      .insertMany(part, { ordered: false })
+      .catch((err: { code?: number; writeErrors?: unknown }) => {
+        // Already compacted at this very upTo (a second run): the same document exists.
+        const errors = (err as { writeErrors?: { code: number }[] }).writeErrors;
+        if (!(
+          err.code === 11000 ||
+          (Array.isArray(errors) && errors.every((e) => e.code === 11000))
+        ))
+          throw err;
+      });
+  }
+  const newIds = new Set(inserts.map((d) => d._id));
+  const obsolete = docs.map((d) => d._id).filter((id) => !newIds.has(id));
+  let documentsDeleted = 0;
+  for (const part of chunk(obsolete, 500)) {
+    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } })).deletedCount;
+  }
+  return { groups: inserts.length, deltasMerged: deltas.length, documentsDeleted, upTo };
+}

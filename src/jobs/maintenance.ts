@@ -1,0 +1,83 @@
+import type { Db } from 'mongodb';
+import {
+  recentActivity,
+  recentActivityCollection,
+  recentLikesKept,
+  recentPlaysKept,
+  type RecentActivityDoc,
+} from '../../projections/recentActivity';
+import { checkpointsCollection } from '../projector/checkpointStore';
+import {
+  loadPointer,
+  physicalName,
+  pointersCollection,
+  type ReadModelPointer,
+} from '../projector/readModelPointers';
+
+/**
+ * Drops generations swapped out more than `graceMs` ago (readers may hold the old name for a
+ * while after a swap). Idempotent: dropping is by name, the pointer entry is pulled after.
+ */
+export async function dropRetiredGenerations(
+  db: Db,
+  graceMs: number,
+  now = new Date(),
+): Promise<string[]> {
+  const dropped: string[] = [];
+  const pointers = await db.collection<ReadModelPointer>(pointersCollection).find({}).toArray();
+  for (const p of pointers) {
+    for (const r of p.retired ?? []) {
+      if (r.retiredAt.getTime() > now.getTime() - graceMs || r.generation === p.generation)
+        continue;
+      for (const c of r.collections) {
+        if (
+          await db
+            .collection(c)
+            .drop()
+            .catch(() => false)
+        )
+          dropped.push(c);
+      }
+      await db
+        .collection<{ _id: string }>(checkpointsCollection)
+        .deleteOne({ _id: r.checkpointId });
+      await db
+        .collection<ReadModelPointer>(pointersCollection)
+        .updateOne({ _id: p._id }, { $pull: { retired: { generation: r.generation } } });
+    }
+  }
+  return dropped;
+}
+
+/**
+ * Deletes recent-activity documents that hold none of their track's newest plays or likes
+ * (the newest `recentPlaysKept` documents by `lastPlayAt` and `recentLikesKept` by
+ * `lastLikeAt` always contain them). Idempotent; a concurrent run deletes the same ids.
+ */
+export async function pruneRecentActivity(db: Db): Promise<number> {
+  const generation = (await loadPointer(db, recentActivity.name))?.generation ?? 0;
+  const collection = db.collection<RecentActivityDoc>(
+    physicalName(recentActivityCollection, generation),
+  );
+  const counts = await collection
+    .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$trackId', n: { $sum: 1 } } }])
+    .toArray();
+  let deleted = 0;
+  for (const { _id: trackId, n } of counts) {
+    if (n <= recentPlaysKept + recentLikesKept) continue;
+    const keep = new Set<string>();
+    for (const [field, limit] of [
+      ['lastPlayAt', recentPlaysKept],
+      ['lastLikeAt', recentLikesKept],
+    ] as const) {
+      const docs = await collection
+        .find({ trackId, [field]: { $exists: true } }, { projection: { _id: 1 } })
+        .sort({ [field]: -1 })
+        .limit(limit)
+        .toArray();
+      for (const d of docs) keep.add(d._id);
+    }
+    deleted += (await collection.deleteMany({ trackId, _id: { $nin: [...keep] } })).deletedCount;
+  }
+  return deleted;
+}

@@ -1,0 +1,236 @@
+import type { Collection, Db } from 'mongodb';
+import { bucketKeys, bucketStart } from '../../projections/lib/buckets';
+import {
+  accumulate,
+  countFields,
+  newAccumulator,
+  toStats,
+  type CountField,
+  type RollupStats,
+} from '../../projections/lib/rollupStats';
+import { foldRollups } from '../../projections/lib/rollupView';
+import { trackCounters, trackCountersCollection } from '../../projections/trackCounters';
+import {
+  trackRollups,
+  trackRollupsCollection,
+  type TrackRollupDoc,
+} from '../../projections/trackRollups';
+import {
+  isStoredEventType,
+  parseStoredEvent,
+  trackStreamPrefix,
+  type TrackEvent,
+} from '../events/stored';
+import type { EventStore } from '../eventstore/eventStore';
+import { checkpointStore } from '../projector/checkpointStore';
+import { checkpointIdOf, loadPointer, physicalName } from '../projector/readModelPointers';
+
+/**
+ * Adds a correction to the document readers already count for its (track, period): the
+ * newest compacted version, else the newest delta at or below the checkpoint (a new delta
+ * there could fall at or below the compacted `upTo` and be ignored). Only when the period has
+ * no document at all is the correction inserted as a delta at the checkpoint.
+ */
+async function applyCorrection(
+  rollups: Collection<TrackRollupDoc>,
+  c: TrackRollupDoc,
+  cp: number,
+): Promise<void> {
+  const group = { trackId: c.trackId, granularity: c.granularity, period: c.period };
+  const [compacted] = await rollups
+    .find({ ...group, kind: 'compacted' })
+    .sort({ upTo: -1 })
+    .limit(1)
+    .toArray();
+  const [delta] = compacted
+    ? []
+    : await rollups
+        .find({ ...group, kind: 'delta', pos: { $lte: cp } })
+        .sort({ pos: -1 })
+        .limit(1)
+        .toArray();
+  const target = compacted ?? delta;
+  if (!target) {
+    await rollups.insertOne(c);
+    return;
+  }
+  const inc: Record<string, number> = {};
+  for (const [f, v] of Object.entries(c.total)) inc[`total.${f}`] = v as number;
+  for (const [day, stats] of Object.entries(c.days ?? {})) {
+    for (const [f, v] of Object.entries(stats)) inc[`days.${day}.${f}`] = v as number;
+  }
+  await rollups.updateOne({ _id: target._id }, { $inc: inc });
+}
+
+type CounterDoc = { _id: string; _pos?: number; [field: string]: unknown };
+
+export type Drift = { trackId: string; field: string; expected: number; actual: number };
+export type ReconcileReport = {
+  day: string;
+  checkpoint: number;
+  eventsScanned: number;
+  drift: Drift[];
+  repaired: boolean;
+};
+
+const counterField: Partial<Record<TrackEvent['type'], [string, number]>> = {
+  TrackPlayed: ['playCount', 1],
+  TrackSkipped: ['skipCount', 1],
+  TrackLiked: ['likeCount', 1],
+  TrackUnliked: ['likeCount', -1],
+  TrackSaved: ['saveCount', 1],
+  TrackUnsaved: ['saveCount', -1],
+  TrackShared: ['shareCount', 1],
+  TrackDownloaded: ['downloadCount', 1],
+};
+
+/**
+ * Recomputes one UTC day's rollups (per track, the day bucket's counts) from the log and the
+ * all-time counters of the tracks active that day, compares them with the read models and,
+ * with `repair`, corrects the difference:
+ * - rollups: `$inc` of the difference on the day, its month and its year, in the document
+ *   readers count (see applyCorrection). Hours and week parts are not corrected (the day total
+ *   does not say which hour); listener sketches cannot be subtracted and are not compared.
+ * - counters: `$inc` of the difference, guarded by the document's `_pos` as read (if the
+ *   projector wrote it in between, the repair is skipped and the next run looks again).
+ * The scan is position-consistent: rollups are compared at their checkpoint, each counters
+ * document at its own `_pos`. A second run finds no drift. The whole log is scanned (events
+ * are ordered by append, not by `occurredAt`).
+ */
+export async function reconcileDay(
+  db: Db,
+  store: EventStore,
+  day: Date,
+  options: { repair: boolean },
+): Promise<ReconcileReport> {
+  const dayKey = day.toISOString().slice(0, 10);
+  const keys = bucketKeys(`${dayKey}T00:00:00.000Z`);
+  const rollupPointer = await loadPointer(db, trackRollups.name);
+  const rollupGen = rollupPointer?.generation ?? 0;
+  const cp = Number(
+    (await checkpointStore(db).load(checkpointIdOf(trackRollups.name, rollupGen))).position,
+  );
+  const counterGen = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
+
+  const perTrackDay = new Map<string, ReturnType<typeof newAccumulator>>();
+  const counterEvents = new Map<string, [number, string, number][]>();
+  const head = await store.headPosition([trackStreamPrefix]);
+  let scanned = 0;
+  if (head) {
+    const sub = store.subscribeToAll({ streamPrefixes: [trackStreamPrefix] });
+    try {
+      for await (const e of sub) {
+        scanned++;
+        if (isStoredEventType(e.type)) {
+          const event = {
+            type: e.type,
+            id: e.id,
+            data: parseStoredEvent(e.type, e.data),
+            revision: e.revision,
+            position: e.position.commit,
+          } as TrackEvent;
+          const pos = Number(e.position.commit);
+          const c = counterField[event.type];
+          if (c) {
+            const list = counterEvents.get(event.data.trackId) ?? [];
+            list.push([pos, c[0], c[1]]);
+            counterEvents.set(event.data.trackId, list);
+            if (pos <= cp && event.data.occurredAt.slice(0, 10) === dayKey) {
+              const acc = perTrackDay.get(event.data.trackId) ?? newAccumulator();
+              accumulate(acc, event);
+              perTrackDay.set(event.data.trackId, acc);
+            }
+          }
+        }
+        if (e.position.commit >= head.commit) break;
+      }
+    } finally {
+      await sub.close();
+    }
+  }
+
+  const drift: Drift[] = [];
+  // Rollups: the day bucket of each track, folded at the checkpoint.
+  const rollups = db.collection<TrackRollupDoc>(physicalName(trackRollupsCollection, rollupGen));
+  const docs = await rollups
+    .find({ granularity: 'm', period: keys.month }, { projection: { hours: 0, weeks: 0 } })
+    .toArray();
+  const views = new Map(foldRollups(docs, cp).map((v) => [v.trackId, v]));
+  const tracks = new Set([
+    ...perTrackDay.keys(),
+    ...[...views.values()].filter((v) => v.days[keys.day]).map((v) => v.trackId),
+  ]);
+  const corrections: TrackRollupDoc[] = [];
+  for (const trackId of tracks) {
+    const expected = toStats(perTrackDay.get(trackId) ?? newAccumulator());
+    const actual: RollupStats = views.get(trackId)?.days[keys.day] ?? {};
+    const diff: Partial<Record<CountField, number>> = {};
+    for (const f of countFields) {
+      const e = expected[f] ?? 0;
+      const a = actual[f] ?? 0;
+      if (Math.abs(e - a) > 1e-9) {
+        drift.push({ trackId, field: `rollups.${keys.day}.${f}`, expected: e, actual: a });
+        diff[f] = e - a;
+      }
+    }
+    if (Object.keys(diff).length > 0) {
+      corrections.push({
+        _id: `${trackId}|m|${keys.month}|r${cp}-${keys.day}`,
+        kind: 'delta',
+        trackId,
+        granularity: 'm',
+        period: keys.month,
+        periodStart: bucketStart('m', keys.month),
+        pos: cp,
+        total: diff,
+        days: { [keys.day]: diff },
+      });
+      corrections.push({
+        _id: `${trackId}|y|${keys.year}|r${cp}-${keys.month}-${keys.day}`,
+        kind: 'delta',
+        trackId,
+        granularity: 'y',
+        period: keys.year,
+        periodStart: bucketStart('y', keys.year),
+        pos: cp,
+        total: diff,
+      });
+    }
+  }
+
+  // Counters: each document compared with the events at or below its own _pos.
+  const counters = db.collection<CounterDoc>(physicalName(trackCountersCollection, counterGen));
+  const counterDocs = (await counters
+    .find({ _id: { $in: [...tracks] } })
+    .toArray()) as CounterDoc[];
+  const counterRepairs: { id: string; pos: number; inc: Record<string, number> }[] = [];
+  for (const doc of counterDocs) {
+    const expected: Record<string, number> = {};
+    for (const [pos, field, delta] of counterEvents.get(doc._id) ?? []) {
+      if (pos <= (doc._pos ?? 0)) expected[field] = (expected[field] ?? 0) + delta;
+    }
+    const inc: Record<string, number> = {};
+    for (const field of Object.values(counterField).map(([f]) => f)) {
+      const e = expected[field] ?? 0;
+      const a = (doc[field] as number | undefined) ?? 0;
+      if (e !== a && !(field in inc)) {
+        drift.push({ trackId: doc._id, field: `counters.${field}`, expected: e, actual: a });
+        inc[field] = e - a;
+      }
+    }
+    if (Object.keys(inc).length > 0) counterRepairs.push({ id: doc._id, pos: doc._pos ?? 0, inc });
+  }
+
+  if (options.repair) {
+    for (const c of corrections) await applyCorrection(rollups, c, cp);
+    for (const r of counterRepairs)
+      await counters.updateOne({ _id: r.id, _pos: r.pos }, { $inc: r.inc as never });
+  }
+  return {
+    day: dayKey,
+    checkpoint: cp,
+    eventsScanned: scanned,
+    drift,
+    repaired: options.repair && drift.length > 0,
+  };
+}
