@@ -16,7 +16,7 @@ describe('back-pressure on a slow subscriber', () => {
   });
 
   it('stops sending while the client does not read, and resumes when it does', async () => {
-    const total = 3_000;
+    const total = 1_500;
     const pad = 'x'.repeat(1000);
     for (let i = 0; i < total; i += 500) {
       await t.client.appendToStream(
@@ -27,7 +27,7 @@ describe('back-pressure on a slow subscriber', () => {
       );
     }
     const sub = t.client.subscribeToAll({ fromPosition: START });
-    await new Promise((r) => setTimeout(r, 1000)); // nobody reads
+    await new Promise((r) => setTimeout(r, 800)); // nobody reads
     const sentWhilePaused = t.server.stats.eventsSent;
     expect(t.server.stats.drainWaits).toBeGreaterThan(0);
     expect(sentWhilePaused).toBeGreaterThan(0);
