@@ -36,6 +36,8 @@ class StreamState {
 }
 
 const PAGE = 500;
+/** Events are ≤ ~1.5 KB (bounded strings), so 500 keep an append well under 1 MiB. */
+const MAX_EVENTS_PER_APPEND = 500;
 
 /**
  * Type of the system record that opens every append to a track stream. `$`-prefixed types are
@@ -95,8 +97,8 @@ export class TrackWriter {
     s.busy = true;
     try {
       while (s.queue.length > 0) {
-        const items = s.queue;
-        s.queue = [];
+        // Bounded so an append stays under the store's size limit (1 MiB by default).
+        const items = s.queue.splice(0, MAX_EVENTS_PER_APPEND);
         try {
           await this.writeItems(s, items);
         } catch (err) {

@@ -104,6 +104,15 @@ describe('TrackWriter', () => {
     expect(mem.appends.map((a) => a.count)).toEqual([2, 2, 3]);
   });
 
+  it('splits a large write into appends of at most 500 events', async () => {
+    const mem = memoryStore(clock);
+    const many = Array.from({ length: 1200 }, () => ev());
+    const results = await writer(mem.store).write('track-big', many);
+    expect(results.every((o) => o === 'accepted')).toBe(true);
+    expect(mem.appends.map((a) => a.count)).toEqual([501, 501, 201]);
+    expect(mem.facts('track-big')).toHaveLength(1200);
+  });
+
   it('two instances racing with the same events: each stored once, accepted exactly once', async () => {
     const mem = memoryStore(clock);
     const [a, b] = [writer(mem.store), writer(mem.store)];
