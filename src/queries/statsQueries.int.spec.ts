@@ -200,6 +200,28 @@ describe.each(['wait', 'background'])('answers with QUERY_ROLLUP_READ=%s', (mode
           accepted: number;
         };
         expect(imported.accepted).toBe(events.length);
+        // Right away, while the projectors may still be behind: rollups up to their
+        // checkpoint plus the raw events after it. The views cached now (at that checkpoint)
+        // are reused by the queries below, after catch-up, so stale views are checked too.
+        const early = await facts(tracks.map((t) => t.trackId));
+        expect(early).toHaveLength(events.length);
+        for (const t of tracks) {
+          const res = await get(`/api/stats/analytics?trackId=${t.trackId}&timeRange=all`, admin);
+          expect(res.status).toBe(200);
+          const mine = early.filter((f) => f.trackId === t.trackId);
+          try {
+            expectClose(
+              res.body,
+              oracleAnalytics(
+                mine,
+                Date.parse(res.body.from as string),
+                Date.parse(res.body.to as string),
+              ),
+            );
+          } catch (err) {
+            throw new Error(`before catch-up, ${t.trackId} all: ${String(err)}`);
+          }
+        }
         await caughtUp();
         const all = await facts(tracks.map((t) => t.trackId));
         expect(all).toHaveLength(events.length);
@@ -226,11 +248,10 @@ describe.each(['wait', 'background'])('answers with QUERY_ROLLUP_READ=%s', (mode
             const mine = all.filter((f) => scope.ids.includes(f.trackId));
             try {
               expectClose(res.body, oracleAnalytics(mine, from, to));
-              // Caught up: every event in a rollup bucket must come from the rollup itself.
-              const coverage = res.body.coverage as { replayedEvents: { afterCheckpoint: number } };
-              expect(coverage.replayedEvents.afterCheckpoint).toBe(0);
-              if (mode === 'wait')
-                expect(coverage.replayedEvents).toMatchObject({ cellsNotLoaded: 0 });
+              // In wait mode every planned rollup cell was served by the rollups (views cached
+              // before catch-up are completed from the streams: still exact, checked above).
+              const coverage = res.body.coverage as { replayedEvents: { cellsNotLoaded: number } };
+              if (mode === 'wait') expect(coverage.replayedEvents.cellsNotLoaded).toBe(0);
               rollupBuckets += (res.body.coverage as { rollups: { buckets: number }[] }).rollups
                 .length;
               const series = res.body.series as { from: string; to: string }[];
