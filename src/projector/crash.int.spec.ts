@@ -37,7 +37,7 @@ beforeAll(async () => {
   server = await startEmbeddedEventStore({ dataDir: dir, port: 0 });
   store = connectEventStore(server.connectionString);
   const log = syntheticLog({
-    events: 2_500,
+    events: 1_500,
     tracks: 30,
     artists: 6,
     listeners: 400,
@@ -139,7 +139,7 @@ const recentOf = async (db: Db, generation: number) => {
 it('read models after repeated kill -9 mid-batch equal a clean rebuild', async () => {
   const db = mongo.db;
   let replays = 0;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 4; i++) {
     const out = await runChild(400 + ((i * 397) % 1200));
     expect(out).not.toMatch(/Error/);
     replays += (out.match(/replaying an interrupted batch/g) ?? []).length;
@@ -158,7 +158,7 @@ it('read models after repeated kill -9 mid-batch equal a clean rebuild', async (
 
   expect(await countersOf(db, 0)).toEqual(await countersOf(db, 1));
   const views = await viewsOf(db, 1);
-  expect(Object.keys(views).length).toBeGreaterThan(50);
+  expect(Object.keys(views).length).toBeGreaterThan(30);
   expect(await viewsOf(db, 0)).toEqual(views);
   expect(await recentOf(db, 0)).toEqual(await recentOf(db, 1));
   // The kills did land inside batches (a pending intent was found and replayed).
