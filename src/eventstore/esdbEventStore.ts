@@ -24,6 +24,8 @@ import type {
   RecordedEvent,
 } from './eventStore';
 
+const DISPOSE_TIMEOUT_MS = 2000;
+
 const unavailableTypes: ReadonlySet<string> = new Set([
   ErrorType.UNAVAILABLE,
   ErrorType.DEADLINE_EXCEEDED,
@@ -156,6 +158,19 @@ export function connectEventStore(connectionString: string): EventStore {
       }
     },
 
-    close: () => client.dispose(),
+    /**
+     * The client's dispose() waits for every stream it ever opened to finish; a read abandoned
+     * half-way (an early `return` from `for await`) can leave one that never does, and shutdown
+     * would hang on it. Give it a bounded time: the process is about to close the channels anyway.
+     */
+    close: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS);
+        timer.unref();
+      });
+      await Promise.race([client.dispose(), gaveUp]);
+      clearTimeout(timer);
+    },
   };
 }
