@@ -19,7 +19,8 @@ export type TrackCountersDoc = {
   lastEventAt?: string;
 };
 
-const counterOf: Partial<Record<TrackEvent['type'], [keyof TrackCountersDoc, number]>> = {
+/** Which counter each fact moves, and by how much (also used by reconciliation). */
+export const counterOf: Partial<Record<TrackEvent['type'], [keyof TrackCountersDoc, number]>> = {
   TrackPlayed: ['playCount', 1],
   TrackSkipped: ['skipCount', 1],
   TrackLiked: ['likeCount', 1],

@@ -1,4 +1,4 @@
-import type { StoredEventType } from '../src/events/stored';
+import { listenerEventTypes } from '../src/events/stored';
 import { bucketKeys, bucketStart } from './lib/buckets';
 import {
   accumulate,
@@ -53,17 +53,6 @@ export const rollupDocId = (
   pos?: number | bigint,
 ): string => `${trackId}|${granularity}|${period}${pos === undefined ? '' : `|${pos}`}`;
 
-const listenerEvents: readonly StoredEventType[] = [
-  'TrackPlayed',
-  'TrackSkipped',
-  'TrackLiked',
-  'TrackUnliked',
-  'TrackSaved',
-  'TrackUnsaved',
-  'TrackShared',
-  'TrackDownloaded',
-];
-
 type MonthAcc = {
   trackId: string;
   month: string;
@@ -85,7 +74,7 @@ const statsOf = (map: Map<string, StatsAccumulator>): Record<string, RollupStats
 export const trackRollups: Projection = {
   name: 'trackRollups',
   version: 1,
-  canHandle: listenerEvents,
+  canHandle: listenerEventTypes,
   collections: [trackRollupsCollection],
   indexes: [
     { collection: trackRollupsCollection, keys: { trackId: 1, granularity: 1, period: 1 } },

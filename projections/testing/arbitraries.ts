@@ -1,23 +1,12 @@
 import fc from 'fast-check';
-import type { StoredEventType, TrackEvent } from '../../src/events/stored';
-
-const listenerTypes: StoredEventType[] = [
-  'TrackPlayed',
-  'TrackSkipped',
-  'TrackLiked',
-  'TrackUnliked',
-  'TrackSaved',
-  'TrackUnsaved',
-  'TrackShared',
-  'TrackDownloaded',
-];
+import { listenerEventTypes, type TrackEvent } from '../../src/events/stored';
 
 // Around a year, a month and an ISO week boundary (2026-01-01 is a Thursday: week 2026-W01).
 const from = Date.parse('2025-12-27T00:00:00.000Z');
 const span = 40 * 86_400_000;
 
 const eventArb = fc.record({
-  type: fc.constantFrom(...listenerTypes, 'TrackRegistered' as const),
+  type: fc.constantFrom(...listenerEventTypes, 'TrackRegistered' as const),
   track: fc.integer({ min: 1, max: 3 }),
   listener: fc.integer({ min: 1, max: 25 }),
   at: fc.integer({ min: 0, max: span - 1 }),

@@ -64,6 +64,18 @@ export const storedEventSchemas = {
 export type StoredEventType = keyof typeof storedEventSchemas;
 export const storedEventTypes = Object.keys(storedEventSchemas) as StoredEventType[];
 
+/** Facts about a listener's action on a track (every stored type but the catalog's). */
+export const listenerEventTypes: readonly StoredEventType[] = [
+  'TrackPlayed',
+  'TrackSkipped',
+  'TrackLiked',
+  'TrackUnliked',
+  'TrackSaved',
+  'TrackUnsaved',
+  'TrackShared',
+  'TrackDownloaded',
+];
+
 export type StoredEventData<T extends StoredEventType = StoredEventType> = z.infer<
   (typeof storedEventSchemas)[T]
 >;

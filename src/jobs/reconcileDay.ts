@@ -9,7 +9,7 @@ import {
   type RollupStats,
 } from '../../projections/lib/rollupStats';
 import { foldRollups } from '../../projections/lib/rollupView';
-import { trackCounters, trackCountersCollection } from '../../projections/trackCounters';
+import { counterOf, trackCounters, trackCountersCollection } from '../../projections/trackCounters';
 import {
   trackRollups,
   trackRollupsCollection,
@@ -73,17 +73,6 @@ export type ReconcileReport = {
   repaired: boolean;
 };
 
-const counterField: Partial<Record<TrackEvent['type'], [string, number]>> = {
-  TrackPlayed: ['playCount', 1],
-  TrackSkipped: ['skipCount', 1],
-  TrackLiked: ['likeCount', 1],
-  TrackUnliked: ['likeCount', -1],
-  TrackSaved: ['saveCount', 1],
-  TrackUnsaved: ['saveCount', -1],
-  TrackShared: ['shareCount', 1],
-  TrackDownloaded: ['downloadCount', 1],
-};
-
 /**
  * Recomputes one UTC day's rollups (per track, the day bucket's counts) from the log and the
  * all-time counters of the tracks active that day, compares them with the read models and,
@@ -130,7 +119,7 @@ export async function reconcileDay(
             position: e.position.commit,
           } as TrackEvent;
           const pos = Number(e.position.commit);
-          const c = counterField[event.type];
+          const c = counterOf[event.type];
           if (c) {
             const list = counterEvents.get(event.data.trackId) ?? [];
             list.push([pos, c[0], c[1]]);
@@ -210,7 +199,7 @@ export async function reconcileDay(
       if (pos <= (doc._pos ?? 0)) expected[field] = (expected[field] ?? 0) + delta;
     }
     const inc: Record<string, number> = {};
-    for (const field of Object.values(counterField).map(([f]) => f)) {
+    for (const field of Object.values(counterOf).map(([f]) => f)) {
       const e = expected[field] ?? 0;
       const a = (doc[field] as number | undefined) ?? 0;
       if (e !== a && !(field in inc)) {
