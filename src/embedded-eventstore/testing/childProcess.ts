@@ -51,11 +51,13 @@ function cliBundle(): string {
 export function spawnEventStore(
   dataDir: string,
   extraArgs: string[] = [],
+  /** Options for node itself, e.g. `['--cpu-prof', '--cpu-prof-dir=prof']`. */
+  nodeArgs: string[] = [],
 ): Promise<ChildEventStore> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [cliBundle(), '--port', '0', '--data', dataDir, ...extraArgs],
+    [...nodeArgs, cliBundle(), '--port', '0', '--data', dataDir, ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: ROOT,
