@@ -1,0 +1,66 @@
+import type { Db } from 'mongodb';
+import { encodeKey } from '../../projections/lib/rollupStats';
+import {
+  counterCompactedId,
+  foldCounters,
+  trackCounters,
+  trackCountersCollection,
+  type TrackCountersDoc,
+} from '../../projections/trackCounters';
+import { chunk } from '../mongo/bulkWrite';
+import { checkpointStore } from '../projector/checkpointStore';
+import { checkpointIdOf, loadPointer, physicalName } from '../projector/readModelPointers';
+import type { CompactionReport } from './compactRollups';
+
+/**
+ * Folds counter deltas into one compacted document per shard (`c|<shard>|<upTo>`), the same
+ * way as `compactRollups`: insert the new version, then delete the deltas it merged and the
+ * older version; never update. Readers (`foldCounters`) take the newest compacted version and
+ * ignore deltas with `pos ≤ upTo`, so every intermediate state reads the same. Only deltas at
+ * or below the projector's checkpoint are merged; twice, or on two instances, is harmless.
+ */
+export async function compactCounters(db: Db): Promise<CompactionReport> {
+  const generation = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
+  const checkpoint = await checkpointStore(db).load(checkpointIdOf(trackCounters.name, generation));
+  const upTo = Number(checkpoint.position);
+  const collection = db.collection<TrackCountersDoc>(
+    physicalName(trackCountersCollection, generation),
+  );
+  const deltas = await collection.find({ kind: 'delta', pos: { $lte: upTo } }).toArray();
+  if (deltas.length === 0) return { groups: 0, deltasMerged: 0, documentsDeleted: 0, upTo };
+  const shards = [...new Set(deltas.map((d) => d.shard))];
+  const compacted = await collection.find({ kind: 'compacted', shard: { $in: shards } }).toArray();
+  // A shard already compacted at or past this upTo (a concurrent run) is left to that run.
+  const ahead = new Set(compacted.filter((d) => (d.upTo ?? 0) >= upTo).map((d) => d.shard));
+  const docs = [...compacted, ...deltas].filter((d) => !ahead.has(d.shard));
+  const inserts: TrackCountersDoc[] = [];
+  for (const shard of shards) {
+    if (ahead.has(shard)) continue;
+    const counts = foldCounters(
+      docs.filter((d) => d.shard === shard),
+      upTo,
+    );
+    inserts.push({
+      _id: counterCompactedId(shard, upTo),
+      kind: 'compacted',
+      shard,
+      upTo,
+      tracks: Object.fromEntries([...counts].map(([id, c]) => [encodeKey(id), c])),
+    });
+  }
+  for (const part of chunk(inserts, 100)) {
+    await collection.insertMany(part, { ordered: false }).catch((err: { code?: number }) => {
+      // Already compacted at this very upTo (a second run): the same document exists.
+      const errors = (err as { writeErrors?: { code: number }[] }).writeErrors;
+      if (!(err.code === 11000 || (Array.isArray(errors) && errors.every((e) => e.code === 11000))))
+        throw err;
+    });
+  }
+  const newIds = new Set(inserts.map((d) => d._id));
+  const obsolete = docs.map((d) => d._id).filter((id) => !newIds.has(id));
+  let documentsDeleted = 0;
+  for (const part of chunk(obsolete, 500)) {
+    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } })).deletedCount;
+  }
+  return { groups: inserts.length, deltasMerged: deltas.length, documentsDeleted, upTo };
+}
