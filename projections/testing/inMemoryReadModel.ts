@@ -23,7 +23,7 @@ export function applyOps(docs: Docs, ops: readonly ReadModelOp[]): Docs {
     const existing = collection[op.id];
     if (isInsert(op)) {
       // A duplicate id is a replayed insert: skipped, like MongoDB's duplicate key error.
-      if (!existing) collection[op.id] = structuredClone(op.insert);
+      if (!existing) collection[op.id] = { _id: op.id, ...structuredClone(op.insert) };
       continue;
     }
     const doc = existing ?? { _id: op.id };

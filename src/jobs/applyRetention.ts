@@ -1,5 +1,11 @@
 import type { Db } from 'mongodb';
-import { trackCounters, trackCountersCollection } from '../../projections/trackCounters';
+import {
+  foldCounters,
+  trackCatalogCollection,
+  trackCounters,
+  trackCountersCollection,
+  type TrackCountersDoc,
+} from '../../projections/trackCounters';
 import { trackStream } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import { loadPointer, physicalName } from '../projector/readModelPointers';
@@ -20,12 +26,19 @@ export async function applyRetention(
 ): Promise<RetentionReport> {
   const maxAgeSeconds = Math.round(maxAgeDays * 86_400);
   const generation = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
-  const tracks = await db
-    .collection<{ _id: string }>(physicalName(trackCountersCollection, generation))
+  const counted = foldCounters(
+    await db
+      .collection<TrackCountersDoc>(physicalName(trackCountersCollection, generation))
+      .find({})
+      .toArray(),
+  );
+  const catalog = await db
+    .collection<{ _id: string }>(physicalName(trackCatalogCollection, generation))
     .find({}, { projection: { _id: 1 } })
     .toArray();
+  const tracks = [...new Set([...counted.keys(), ...catalog.map((d) => d._id)])].sort();
   let updated = 0;
-  for (const { _id: trackId } of tracks) {
+  for (const trackId of tracks) {
     const metaStream = `$$${trackStream(trackId)}`;
     let current: Record<string, unknown> | undefined;
     for await (const e of store.readStream(metaStream, { backwards: true, maxCount: 1 })) {

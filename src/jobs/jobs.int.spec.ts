@@ -5,7 +5,11 @@ import type { Db } from 'mongodb';
 import { uniqueListeners, type RollupStats } from '../../projections/lib/rollupStats';
 import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
 import { newest, recentActivity, type RecentActivityDoc } from '../../projections/recentActivity';
-import { trackCounters } from '../../projections/trackCounters';
+import {
+  counterShardOf,
+  trackCounters,
+  type TrackCountersDoc,
+} from '../../projections/trackCounters';
 import { trackRollups, type TrackRollupDoc } from '../../projections/trackRollups';
 import { testDatabase } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
@@ -17,8 +21,10 @@ import { leases } from '../projector/lease';
 import { projectionRegistry } from '../projector/registry';
 import { projectorSupervisor } from '../projector/supervisor';
 import { loadLog } from '../projector/testing/loadLog';
-import { syntheticLog } from '../projector/testing/syntheticLog';
+import { syntheticLog, syntheticTrackId } from '../projector/testing/syntheticLog';
 import { applyRetention } from './applyRetention';
+import { readTrackCounters } from '../projector/readTrackCounters';
+import { compactCounters } from './compactCounters';
 import { compactRollups } from './compactRollups';
 import { pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
@@ -105,15 +111,44 @@ it('compaction folds deltas into one document per period and reads the same; twi
   expect(await views(mongo.db)).toEqual(before);
 });
 
+it('counter compaction folds deltas into one document per shard and reads the same; twice is harmless', async () => {
+  const known = await mongo.db.collection('track_catalog').find({}).toArray();
+  const ids = {
+    trackIds: [
+      ...known.map((d) => String(d._id)),
+      ...Array.from({ length: 8 }, (_, i) => syntheticTrackId(i)),
+    ],
+  };
+  const before = await readTrackCounters(mongo.db, ids);
+  expect(before.reduce((n, t) => n + t.playCount, 0)).toBeGreaterThan(100);
+  const deltas = await mongo.db.collection('track_counters').countDocuments({ kind: 'delta' });
+  const report = await compactCounters(mongo.db);
+  expect(report.deltasMerged).toBe(deltas);
+  expect(await mongo.db.collection('track_counters').countDocuments({ kind: 'delta' })).toBe(0);
+  expect(await readTrackCounters(mongo.db, ids)).toEqual(before);
+  expect((await compactCounters(mongo.db)).groups).toBe(0);
+  expect(await readTrackCounters(mongo.db, ids)).toEqual(before);
+  // An artist's tracks come from the catalog, with their counters.
+  const artistId = before.find((t) => t.artistId)!.artistId!;
+  expect(await readTrackCounters(mongo.db, { artistId })).toEqual(
+    before.filter((t) => t.artistId === artistId).sort((a, b) => (a.trackId < b.trackId ? -1 : 1)),
+  );
+});
+
 it('reconciliation reports no drift on a healthy model, then finds and repairs injected drift', async () => {
   expect((await reconcileDay(mongo.db, store, day, { repair: true })).drift).toEqual([]);
-  const track = (await mongo.db.collection('track_counters').find({}).limit(1).toArray())[0]!;
-  await mongo.db
-    .collection('track_counters')
-    .updateOne({ _id: track._id }, { $inc: { playCount: 5 } });
   const month = await mongo.db
     .collection<TrackRollupDoc>('track_rollups')
-    .findOne({ trackId: String(track._id), granularity: 'm', 'days.03.plays': { $gt: 0 } });
+    .findOne({ granularity: 'm', 'days.03.plays': { $gt: 0 } });
+  const trackId = month!.trackId;
+  const [counted] = await mongo.db
+    .collection<TrackCountersDoc>('track_counters')
+    .find({ kind: 'compacted', shard: counterShardOf(trackId) })
+    .toArray();
+  // A lost or doubled write: the counters claim 5 plays too many.
+  await mongo.db
+    .collection<TrackCountersDoc>('track_counters')
+    .updateOne({ _id: counted!._id }, { $inc: { [`tracks.${trackId}.playCount`]: 5 } });
   expect(month).not.toBeNull();
   // A lost or doubled write: the compacted month claims 2 plays too many on the 3rd.
   await mongo.db

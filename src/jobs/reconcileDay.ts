@@ -5,11 +5,22 @@ import {
   countFields,
   newAccumulator,
   toStats,
+  encodeKey,
   type CountField,
   type RollupStats,
 } from '../../projections/lib/rollupStats';
 import { foldRollups } from '../../projections/lib/rollupView';
-import { counterOf, trackCounters, trackCountersCollection } from '../../projections/trackCounters';
+import {
+  counterFields,
+  counterOf,
+  counterShardOf,
+  foldCounters,
+  trackCounters,
+  trackCountersCollection,
+  type CounterField,
+  type TrackCounts,
+  type TrackCountersDoc,
+} from '../../projections/trackCounters';
 import {
   trackRollups,
   trackRollupsCollection,
@@ -62,7 +73,43 @@ async function applyCorrection(
   await rollups.updateOne({ _id: target._id }, { $inc: inc });
 }
 
-type CounterDoc = { _id: string; _pos?: number; [field: string]: unknown };
+/**
+ * Adds counter corrections of one shard where readers count them: into the newest compacted
+ * version when it already covers the checkpoint (a delta there would be ignored), else as a
+ * repair delta at the checkpoint (id from checkpoint and day: a second run at the same
+ * checkpoint finds no drift, or collides).
+ */
+async function applyCounterRepair(
+  counters: Collection<TrackCountersDoc>,
+  shard: number,
+  repairs: Record<string, TrackCounts>,
+  cp: number,
+  dayKey: string,
+): Promise<void> {
+  const [compacted] = await counters
+    .find({ shard, kind: 'compacted' })
+    .sort({ upTo: -1 })
+    .limit(1)
+    .toArray();
+  if (compacted && (compacted.upTo ?? 0) >= cp) {
+    const inc: Record<string, number> = {};
+    for (const [key, diff] of Object.entries(repairs))
+      for (const f of counterFields) if (diff[f]) inc[`tracks.${key}.${f}`] = diff[f];
+    await counters.updateOne({ _id: compacted._id }, { $inc: inc });
+    return;
+  }
+  await counters
+    .insertOne({
+      _id: `r|${shard}|${cp}|${dayKey}`,
+      kind: 'delta',
+      shard,
+      pos: cp,
+      tracks: repairs,
+    })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+    });
+}
 
 export type Drift = { trackId: string; field: string; expected: number; actual: number };
 export type ReconcileReport = {
@@ -80,10 +127,9 @@ export type ReconcileReport = {
  * - rollups: `$inc` of the difference on the day, its month and its year, in the document
  *   readers count (see applyCorrection). Hours and week parts are not corrected (the day total
  *   does not say which hour); listener sketches cannot be subtracted and are not compared.
- * - counters: `$inc` of the difference, guarded by the document's `_pos` as read (if the
- *   projector wrote it in between, the repair is skipped and the next run looks again).
- * The scan is position-consistent: rollups are compared at their checkpoint, each counters
- * document at its own `_pos`. A second run finds no drift. The whole log is scanned (events
+ * - counters: the difference, per shard, into the compacted version or as a repair delta (see
+ *   applyCounterRepair).
+ * The scan is position-consistent: rollups and counters are each compared at their checkpoint. A second run finds no drift. The whole log is scanned (events
  * are ordered by append, not by `occurredAt`).
  */
 export async function reconcileDay(
@@ -100,9 +146,12 @@ export async function reconcileDay(
     (await checkpointStore(db).load(checkpointIdOf(trackRollups.name, rollupGen))).position,
   );
   const counterGen = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
+  const counterCp = Number(
+    (await checkpointStore(db).load(checkpointIdOf(trackCounters.name, counterGen))).position,
+  );
 
   const perTrackDay = new Map<string, ReturnType<typeof newAccumulator>>();
-  const counterEvents = new Map<string, [number, string, number][]>();
+  const counterEvents = new Map<string, [number, CounterField, number][]>();
   const head = await store.headPosition([trackStreamPrefix]);
   let scanned = 0;
   if (head) {
@@ -187,33 +236,43 @@ export async function reconcileDay(
     }
   }
 
-  // Counters: each document compared with the events at or below its own _pos.
-  const counters = db.collection<CounterDoc>(physicalName(trackCountersCollection, counterGen));
-  const counterDocs = (await counters
-    .find({ _id: { $in: [...tracks] } })
-    .toArray()) as CounterDoc[];
-  const counterRepairs: { id: string; pos: number; inc: Record<string, number> }[] = [];
-  for (const doc of counterDocs) {
-    const expected: Record<string, number> = {};
-    for (const [pos, field, delta] of counterEvents.get(doc._id) ?? []) {
-      if (pos <= (doc._pos ?? 0)) expected[field] = (expected[field] ?? 0) + delta;
+  // Counters: all-time counts of the day's tracks, folded at the counters checkpoint, compared
+  // with the log's events at or below it.
+  const counters = db.collection<TrackCountersDoc>(
+    physicalName(trackCountersCollection, counterGen),
+  );
+  const counterDocs = await counters
+    .find({ shard: { $in: [...new Set([...tracks].map(counterShardOf))] } })
+    .toArray();
+  const folded = foldCounters(counterDocs, counterCp);
+  const counterRepairs = new Map<number, Record<string, TrackCounts>>();
+  for (const trackId of tracks) {
+    const expected: Partial<Record<CounterField, number>> = {};
+    for (const [pos, field, delta] of counterEvents.get(trackId) ?? []) {
+      if (pos <= counterCp) expected[field] = (expected[field] ?? 0) + delta;
     }
-    const inc: Record<string, number> = {};
-    for (const field of Object.values(counterOf).map(([f]) => f)) {
+    const actual = folded.get(trackId) ?? {};
+    const diff: TrackCounts = {};
+    for (const field of counterFields) {
       const e = expected[field] ?? 0;
-      const a = (doc[field] as number | undefined) ?? 0;
-      if (e !== a && !(field in inc)) {
-        drift.push({ trackId: doc._id, field: `counters.${field}`, expected: e, actual: a });
-        inc[field] = e - a;
+      const a = actual[field] ?? 0;
+      if (e !== a) {
+        drift.push({ trackId, field: `counters.${field}`, expected: e, actual: a });
+        diff[field] = e - a;
       }
     }
-    if (Object.keys(inc).length > 0) counterRepairs.push({ id: doc._id, pos: doc._pos ?? 0, inc });
+    if (Object.keys(diff).length > 0) {
+      const shard = counterShardOf(trackId);
+      const repairs = counterRepairs.get(shard) ?? {};
+      repairs[encodeKey(trackId)] = diff;
+      counterRepairs.set(shard, repairs);
+    }
   }
 
   if (options.repair) {
     for (const c of corrections) await applyCorrection(rollups, c, cp);
-    for (const r of counterRepairs)
-      await counters.updateOne({ _id: r.id, _pos: r.pos }, { $inc: r.inc as never });
+    for (const [shard, repairs] of counterRepairs)
+      await applyCounterRepair(counters, shard, repairs, counterCp, dayKey);
   }
   return {
     day: dayKey,

@@ -5,6 +5,7 @@ import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
 import type { Leases } from '../projector/lease';
 import { applyRetention } from './applyRetention';
+import { compactCounters } from './compactCounters';
 import { compactRollups } from './compactRollups';
 import { dropRetiredGenerations, pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
@@ -29,6 +30,7 @@ export function startJobs(deps: {
   const log = deps.logger.child({ component: 'jobs' });
   const defs: JobDef[] = [
     { name: 'compact-rollups', cron: config.jobCompactCron, run: () => compactRollups(db) },
+    { name: 'compact-counters', cron: config.jobCompactCron, run: () => compactCounters(db) },
     {
       name: 'prune-recent-activity',
       cron: config.jobCompactCron,

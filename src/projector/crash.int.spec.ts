@@ -7,7 +7,11 @@ import { uniqueListeners, type RollupStats } from '../../projections/lib/rollupS
 import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
 import { newest, type RecentActivityDoc } from '../../projections/recentActivity';
 import { recentActivity } from '../../projections/recentActivity';
-import { trackCounters } from '../../projections/trackCounters';
+import {
+  foldCounters,
+  trackCounters,
+  type TrackCountersDoc,
+} from '../../projections/trackCounters';
 import { trackRollups, type TrackRollupDoc } from '../../projections/trackRollups';
 import { testDatabase, testMongoUrl } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
@@ -111,12 +115,17 @@ const viewsOf = async (db: Db, generation: number) => {
     ]),
   );
 };
-const countersOf = async (db: Db, generation: number) =>
-  Object.fromEntries(
-    (await db.collection(physicalName('track_counters', generation)).find({}).toArray()).map(
-      ({ _pos: _p, ...d }: Document) => [String(d._id), d],
-    ),
-  );
+const countersOf = async (db: Db, generation: number) => {
+  const docs = await db
+    .collection<TrackCountersDoc>(physicalName('track_counters', generation))
+    .find({})
+    .toArray();
+  const catalog = await db.collection(physicalName('track_catalog', generation)).find({}).toArray();
+  return {
+    counters: Object.fromEntries([...foldCounters(docs)].sort(([a], [b]) => (a < b ? -1 : 1))),
+    catalog: Object.fromEntries(catalog.map(({ _pos: _p, ...d }: Document) => [String(d._id), d])),
+  };
+};
 const recentOf = async (db: Db, generation: number) => {
   const docs = (await db
     .collection(physicalName('recent_activity', generation))

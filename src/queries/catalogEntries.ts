@@ -1,23 +1,17 @@
 import type { Db } from 'mongodb';
-import { trackCountersCollection, type TrackCountersDoc } from '../../projections/trackCounters';
 import type { CatalogEntry } from '../ingestion/catalogCache';
+import { readTrackCounters } from '../projector/readTrackCounters';
 
-/** Catalog fields of some tracks, as projected into the track counters read model. */
+/** Catalog fields of some tracks, as projected into the catalog read model. */
 export async function catalogEntries(
   db: Db,
   trackIds: string[],
 ): Promise<Map<string, CatalogEntry>> {
-  const docs = await db
-    .collection<TrackCountersDoc>(trackCountersCollection)
-    .find(
-      { _id: { $in: trackIds }, artistId: { $exists: true } },
-      { projection: { artistId: 1, title: 1, durationSeconds: 1 } },
-    )
-    .toArray();
+  const docs = await readTrackCounters(db, { trackIds }, { counters: false });
   const found = new Map<string, CatalogEntry>();
   for (const d of docs) {
     if (d.artistId === undefined) continue;
-    found.set(d._id, {
+    found.set(d.trackId, {
       artistId: d.artistId,
       title: d.title ?? '',
       ...(d.durationSeconds !== undefined ? { durationSeconds: d.durationSeconds } : {}),

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { trackCountersCollection, type TrackCountersDoc } from '../../projections/trackCounters';
+import { readTrackCounters } from '../projector/readTrackCounters';
 import { NotFoundError } from '../errors';
 
 export type TrackDto = {
@@ -19,16 +19,9 @@ export type TrackDto = {
   lastEventAt: string | null;
 };
 
-/**
- * Public counters and catalog fields of one track: a single document read.
- * `collectionName` is the live physical collection (see docs/READ-MODELS.md, pointers).
- */
-export async function getTrack(
-  db: Db,
-  trackId: string,
-  collectionName: string = trackCountersCollection,
-): Promise<TrackDto> {
-  const doc = await db.collection<TrackCountersDoc>(collectionName).findOne({ _id: trackId });
+/** Public counters and catalog fields of one track (`readTrackCounters`, docs/READ-MODELS.md). */
+export async function getTrack(db: Db, trackId: string): Promise<TrackDto> {
+  const [doc] = await readTrackCounters(db, { trackIds: [trackId] });
   if (!doc) throw new NotFoundError(`track ${trackId} not found`);
   return {
     trackId,

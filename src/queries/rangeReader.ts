@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import { trackCountersCollection, type TrackCountersDoc } from '../../projections/trackCounters';
 import type { ReadModelResolver } from '../projector/readModelPointers';
+import { readTrackCounters, type TrackCountersView } from '../projector/readTrackCounters';
 import type { ResolvedRange } from './queryParams';
 import { planRange, planSeries, type Piece } from './rangePlanner';
 import type { RollupCache, RollupReadMode } from './rollupCache';
@@ -26,6 +26,13 @@ export type RangeReaderDeps = {
   catalogTtlMs: number;
   clock: () => Date;
 };
+
+const trackInfo = (d: TrackCountersView): TrackInfo => ({
+  trackId: d.trackId,
+  ...(d.artistId !== undefined ? { artistId: d.artistId } : {}),
+  ...(d.title !== undefined ? { title: d.title } : {}),
+  ...(d.firstEventAt !== undefined ? { firstEventAt: d.firstEventAt } : {}),
+});
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -96,29 +103,13 @@ export function rangeReader(deps: RangeReaderDeps) {
     },
 
     async readTracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
-      const collection = await deps.resolver.collection(trackCountersCollection);
-      const docs = await rt.count(
-        deps.db
-          .collection<TrackCountersDoc>(collection)
-          .find({ artistId }, { projection: { _id: 1, artistId: 1, title: 1, firstEventAt: 1 } })
-          .toArray(),
-      );
-      return docs
-        .map((d) => ({ ...d, trackId: d._id }))
-        .sort((a, b) => (a.trackId < b.trackId ? -1 : 1));
+      const docs = await rt.count(readTrackCounters(deps.db, { artistId }));
+      return docs.map(trackInfo);
     },
 
     async track(trackId: string, rt: RoundTrips): Promise<TrackInfo | undefined> {
-      const collection = await deps.resolver.collection(trackCountersCollection);
-      const doc = await rt.count(
-        deps.db
-          .collection<TrackCountersDoc>(collection)
-          .findOne(
-            { _id: trackId },
-            { projection: { _id: 1, artistId: 1, title: 1, firstEventAt: 1 } },
-          ),
-      );
-      return doc ? { ...doc, trackId } : undefined;
+      const [doc] = await rt.count(readTrackCounters(deps.db, { trackIds: [trackId] }));
+      return doc ? trackInfo(doc) : undefined;
     },
 
     /**
