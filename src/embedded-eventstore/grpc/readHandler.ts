@@ -13,7 +13,6 @@ import { RequestError, streamName, u64 } from './convert';
 import { internalError, streamDeletedError } from './errors';
 import type { EventFilter } from './filter';
 import { filterFrom } from './filter';
-import { encodeEventResp } from './readRespEncoder';
 import { Sink } from './sink';
 import type { ReadStats } from './sink';
 import { subscribeToAll, subscribeToStream } from './subscriptions';
@@ -84,7 +83,7 @@ async function sendAll(
   if (count > 0) {
     for (const rec of records) {
       if (filter !== null && !filter.matches(rec)) continue;
-      if (!(await sink.write(encodeEventResp(rec, structured)))) return;
+      if (!sink.event(rec, structured) && !(await sink.ready())) return;
       if (++n >= count) break;
     }
   }

@@ -9,6 +9,26 @@ import { TOMBSTONE_REVISION } from '../store/types';
  * of streams.proto as shipped with the client (generated/streams_pb.js).
  */
 export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buffer {
+  let out: Buffer | null = null;
+  encodeEventRespInto(rec, structuredIds, (size) => {
+    out = Buffer.allocUnsafe(size);
+    return [out, 0];
+  });
+  return out!;
+}
+
+/**
+ * Where an encoder writes a message of `size` bytes: a buffer and the offset to start at. Lets a
+ * caller encode many messages back to back into one buffer (see sink.ts).
+ */
+export type Reserve = (size: number) => [buf: Buffer, at: number];
+
+/** Same as encodeEventResp, into the space `reserve` returns. */
+export function encodeEventRespInto(
+  rec: DecodedRecord,
+  structuredIds: boolean,
+  reserve: Reserve,
+): void {
   const src = rec.buf;
   const streamStart = rec.streamStart;
   const streamLen = rec.streamLength;
@@ -49,7 +69,8 @@ export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buf
   if (dataLen > 0) recorded += 1 + varintSize(dataLen) + dataLen;
   const readEvent = 1 + varintSize(recorded) + recorded + posSize;
   const total = 1 + varintSize(readEvent) + readEvent;
-  const w = new Writer(Buffer.allocUnsafe(total));
+  const [buf, start] = reserve(total);
+  const w = new Writer(buf, start);
   w.tag(1, 2).varint(readEvent);
   w.tag(1, 2).varint(recorded);
   w.tag(1, 2).varint(idSize);
@@ -68,8 +89,8 @@ export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buf
       .copy(src, dataStart + dataLen, metaLen);
   if (dataLen > 0) w.tag(8, 2).varint(dataLen).copy(src, dataStart, dataLen);
   w.tag(3, 0).varint(position);
-  if (w.at !== total) throw new Error(`ReadResp size mismatch: ${w.at} != ${total}`);
-  return w.buf;
+  if (w.at - start !== total)
+    throw new Error(`ReadResp size mismatch: ${w.at - start} != ${total}`);
 }
 
 const TOMBSTONE_REVISION_BIG = BigInt(TOMBSTONE_REVISION);
@@ -112,8 +133,10 @@ export function varintSize(v: number | bigint): number {
 }
 
 export class Writer {
-  at = 0;
-  constructor(readonly buf: Buffer) {}
+  constructor(
+    readonly buf: Buffer,
+    public at = 0,
+  ) {}
 
   tag(field: number, wireType: number): this {
     return this.varint((field << 3) | wireType);

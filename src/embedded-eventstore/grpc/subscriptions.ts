@@ -7,7 +7,6 @@ import { firstEventAfter, firstEventAtOrAfter, RandomReader } from '../store/rea
 import { firstVisibleRevision, isExpired } from '../store/streamMeta';
 import { streamDeletedError } from './errors';
 import type { EventFilter } from './filter';
-import { encodeEventResp } from './readRespEncoder';
 import type { Sink } from './sink';
 
 /**
@@ -38,7 +37,7 @@ export async function subscribeToAll(
       const rec = decodeRecord(f.buf, f.at, f.position);
       if (rec.kind === KIND_SYSTEM) continue;
       if (filter === null || filter.matches(rec)) {
-        if (!(await sink.write(encodeEventResp(rec, structured)))) return false;
+        if (!sink.event(rec, structured) && !(await sink.ready())) return false;
       }
       if (filter !== null && ++sinceCheckpoint >= filter.checkpointInterval) {
         sinceCheckpoint = 0;
@@ -74,7 +73,7 @@ export async function subscribeToStream(
       const rec = reader.at(s.positions[next]!);
       next++;
       if (isExpired(s.meta, rec.created, store.clock())) continue;
-      if (!(await sink.write(encodeEventResp(rec, structured)))) return false;
+      if (!sink.event(rec, structured) && !(await sink.ready())) return false;
     }
   });
 }
@@ -104,6 +103,7 @@ async function live(
         caughtUp = true;
         if (!(await sink.write(caughtUpMessage()))) return;
       }
+      sink.flush();
       if (!dirty) await sink.wait();
     }
   } finally {
