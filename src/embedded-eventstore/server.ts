@@ -25,6 +25,11 @@ export interface EmbeddedEventStoreOptions {
   segmentSize?: number;
   /** Largest append in bytes of data + metadata (default 1 MiB, as the real server). */
   maxAppendSize?: number;
+  /**
+   * Batch read and subscription events into direct HTTP/2 writes (grpc/sink.ts; default true).
+   * false sends one `call.write()` per message, the path used when grpc-js internals change.
+   */
+  framedReads?: boolean;
 }
 
 export interface EmbeddedEventStore {
@@ -74,7 +79,7 @@ export async function startEmbeddedEventStore(
   });
   disableNagle(server);
   const streams: UntypedServiceImplementation = {
-    read: readHandler(store, stats),
+    read: readHandler(store, stats, opts.framedReads ?? true),
     append: appendHandler(store),
     batchAppend: batchAppendHandler(store),
     delete: deleteHandler(store),

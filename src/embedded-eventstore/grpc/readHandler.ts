@@ -20,9 +20,9 @@ import { subscribeToAll, subscribeToStream } from './subscriptions';
 type ReadCall = ServerWritableStream<ReadReq, unknown>;
 
 /** Streams.Read: reads of a stream or of $all, and catch-up subscriptions to either. */
-export function readHandler(store: Store, stats: ReadStats) {
+export function readHandler(store: Store, stats: ReadStats, framed = true) {
   return (call: ReadCall): void => {
-    const sink = new Sink(call, stats);
+    const sink = new Sink(call, stats, framed);
     const subscription = call.request.getOptions()?.hasSubscription() === true;
     if (subscription) stats.activeSubscriptions++;
     dispatch(store, call, sink)
