@@ -2,19 +2,19 @@
  * Query latency of the analytics and dashboard endpoints against the running service on
  * embedded defaults (embedded event store, FerretDB), 10 concurrent clients, cold and warm.
  *
- *   npm run bench:queries -- [--events 200000] [--tracks 200] [--artists 20] [--listeners 10000]
- *     [--days 365] [--seconds 8] [--connections 10] [--data-dir DIR]
+ *   npm run bench:queries -- [--events 1000000] [--tracks 1000] [--artists 100] [--listeners 50000]
+ *     [--days 365] [--seed 1] [--seconds 8] [--connections 10] [--data-dir DIR]
  *
  * FerretDB is provisioned here (as the service would provision it) and handed to the service
  * with MONGODB_URL, so that its raw `find` latency is measured against the same server in the
  * same run, and so that the service can be restarted (cold caches) over the same data. With
  * `--data-dir` naming a directory that already holds a data set, generation is skipped.
- * The data set is imported through `POST /api/admin/import` in time order (history import),
- * then the bench waits for every projector to catch up.
+ * The data set is the one of `npm run dataset` (scripts/generate-dataset.ts: Zipf-like tracks and
+ * listeners, late catalog events), appended to the service's embedded event store the way that
+ * script does; then the bench waits for every projector to catch up.
  * Prints machine, commit and parameters, one row per scenario, and a JSON line at the end.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,7 +22,11 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { signToken } from '../src/auth/token';
+import { connectEventStore } from '../src/eventstore/esdbEventStore';
 import { provisionMongo } from '../src/mongo/provision';
+import { loadLog } from '../src/projector/testing/loadLog';
+import { syntheticArtistId, syntheticTrackId } from '../src/projector/testing/syntheticLog';
+import { datasetLog } from './generate-dataset';
 
 type Req = { method: string; path?: string; headers?: Record<string, string> };
 type AutocannonResult = {
@@ -44,21 +48,21 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const EVENTS = Number(arg('events', '200000'));
-const TRACKS = Number(arg('tracks', '200'));
-const ARTISTS = Number(arg('artists', '20'));
-const LISTENERS = Number(arg('listeners', '10000'));
+const EVENTS = Number(arg('events', '1000000'));
+const TRACKS = Number(arg('tracks', '1000'));
+const ARTISTS = Number(arg('artists', '100'));
+const LISTENERS = Number(arg('listeners', '50000'));
+const SEED = Number(arg('seed', '1'));
 const DAYS = Number(arg('days', '365'));
 const SECONDS = Number(arg('seconds', '8'));
 const CONNECTIONS = Number(arg('connections', '10'));
 const DATA_DIR = arg('data-dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'bench-queries-'));
 const SECRET = 'bench-secret-0123456789abcdef';
 const admin = signToken(SECRET, { sub: 'bench', role: 'admin' });
-const artistId = (i: number) => `artist-${i}`;
+const artistId = syntheticArtistId;
 const artistToken = (i: number) =>
   signToken(SECRET, { sub: `u-${i}`, role: 'artist', artistId: artistId(i) });
 
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
@@ -75,7 +79,9 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startService(mongoUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startService(
+  mongoUrl: string,
+): Promise<{ url: string; child: ChildProcess; esPort: number }> {
   const [port, esPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
@@ -97,7 +103,7 @@ async function startService(mongoUrl: string): Promise<{ url: string; child: Chi
   for (let i = 0; i < 900; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return { url, child };
+      if ((await fetch(`${url}/health`)).ok) return { url, child, esPort };
     } catch {
       /* not up yet */
     }
@@ -114,82 +120,6 @@ async function stopService(child: ChildProcess) {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
-}
-
-const trackArtist = (t: number) => t % ARTISTS;
-
-/** History in time order: plays (some skips), likes/unlikes, saves, shares, downloads. */
-function* history(): Generator<Record<string, unknown>[]> {
-  const start = Date.now() - DAYS * 86_400_000;
-  const step = (DAYS * 86_400_000 - 3_600_000) / EVENTS;
-  // Zipf-like popularity: track k gets weight 1/(k+1).
-  const weights = Array.from({ length: TRACKS }, (_, k) => 1 / (k + 1));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const cumulative = weights.map(
-    (
-      (s) => (w: number) =>
-        (s += w / total)
-    )(0),
-  );
-  const track = () => {
-    const r = Math.random();
-    const k = cumulative.findIndex((c) => c >= r);
-    return `track-${k < 0 ? TRACKS - 1 : k}`;
-  };
-  let batch: Record<string, unknown>[] = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const listener = `listener-${Math.floor(Math.random() * LISTENERS)}`;
-    const base = {
-      id: randomUUID(),
-      trackId: track(),
-      sessionId: `${listener}-s`,
-      anonymousId: listener,
-      timestamp: new Date(start + i * step).toISOString(),
-    };
-    const r = Math.random();
-    const event =
-      r < 0.72
-        ? {
-            ...base,
-            type: 'play',
-            source: pick(['landing', 'playlist', 'search', 'direct', 'share', 'player']),
-            duration:
-              Math.random() < 0.15
-                ? Math.floor(Math.random() * 20)
-                : 20 + Math.floor(Math.random() * 200),
-            completionRate: Math.floor(Math.random() * 101),
-            replayed: Math.random() < 0.1,
-          }
-        : r < 0.84
-          ? { ...base, type: 'like', action: Math.random() < 0.85 ? 'like' : 'unlike' }
-          : r < 0.91
-            ? {
-                ...base,
-                type: 'save',
-                action: Math.random() < 0.9 ? 'save' : 'unsave',
-                playlistId: `pl-${Math.floor(Math.random() * 50)}`,
-              }
-            : r < 0.97
-              ? {
-                  ...base,
-                  type: 'share',
-                  platform: pick([
-                    'twitter',
-                    'facebook',
-                    'instagram',
-                    'whatsapp',
-                    'copy_link',
-                    'embed',
-                  ]),
-                }
-              : { ...base, type: 'download' };
-    batch.push(event);
-    if (batch.length === 10_000) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
 }
 
 async function api(url: string, method: string, p: string, body?: unknown) {
@@ -215,29 +145,49 @@ async function waitCaughtUp(url: string) {
   }
 }
 
-async function generate(url: string) {
+/** The data set of `npm run dataset` (scripts/generate-dataset.ts), appended to the service's store. */
+async function generate(url: string, esPort: number) {
   const t0 = Date.now();
-  for (let t = 0; t < TRACKS; t++) {
-    await api(url, 'PUT', `/api/tracks/track-${t}`, {
-      artistId: artistId(trackArtist(t)),
-      title: `Track ${t}`,
-      durationSeconds: 180 + (t % 120),
-    });
+  const store = connectEventStore(`esdb://127.0.0.1:${esPort}?tls=false`);
+  let appended = 0;
+  try {
+    await loadLog(
+      store,
+      datasetLog({
+        events: EVENTS,
+        tracks: TRACKS,
+        artists: ARTISTS,
+        listeners: LISTENERS,
+        days: DAYS,
+        seed: SEED,
+      }),
+      {
+        chunkSize: 5000,
+        onChunk: (n) => {
+          appended += n;
+          process.stdout.write(`\rappended ${appended}`);
+        },
+      },
+    );
+  } finally {
+    await store.close();
   }
-  let imported = 0;
-  for (const batch of history()) {
-    const r = await api(url, 'POST', '/api/admin/import', batch);
-    imported += (r.accepted as number) + (r.duplicates as number);
-    process.stdout.write(`\rimported ${imported}/${EVENTS}`);
-  }
-  const importSeconds = (Date.now() - t0) / 1000;
+  const appendSeconds = (Date.now() - t0) / 1000;
   const catchUpSeconds = await waitCaughtUp(url);
   process.stdout.write('\n');
   fs.writeFileSync(
     path.join(DATA_DIR, 'bench-queries.json'),
-    JSON.stringify({ EVENTS, TRACKS, ARTISTS, LISTENERS, DAYS }),
+    JSON.stringify({
+      EVENTS,
+      TRACKS,
+      ARTISTS,
+      LISTENERS,
+      DAYS,
+      SEED,
+      at: new Date().toISOString(),
+    }),
   );
-  return { importSeconds, catchUpSeconds };
+  return { appendSeconds, catchUpSeconds };
 }
 
 async function ferretBaseline(mongoUrl: string) {
@@ -245,7 +195,7 @@ async function ferretBaseline(mongoUrl: string) {
   const db = client.db('bench_queries');
   const counters = db.collection<{ _id: string }>('track_counters');
   const rollups = db.collection<{ _id: string; kind: string }>('track_rollups');
-  const ids = Array.from({ length: 300 }, (_, i) => `track-${i % TRACKS}`);
+  const ids = Array.from({ length: 300 }, (_, i) => syntheticTrackId(i % TRACKS));
   const t0 = performance.now();
   const lat: number[] = [];
   for (const id of ids) {
@@ -259,7 +209,7 @@ async function ferretBaseline(mongoUrl: string) {
   for (let i = 0; i < 20; i++) {
     const s = performance.now();
     await rollups
-      .find({ trackId: `track-${i % TRACKS}`, granularity: 'm', period: month })
+      .find({ trackId: syntheticTrackId(i % TRACKS), granularity: 'm', period: month })
       .toArray();
     monthLat.push(performance.now() - s);
   }
@@ -370,9 +320,9 @@ async function main() {
   const out: Record<string, unknown> = { commit, events: EVENTS, tracks: TRACKS, artists: ARTISTS };
   try {
     if (!fs.existsSync(path.join(DATA_DIR, 'bench-queries.json'))) {
-      out.load = await generate(service.url);
+      out.load = await generate(service.url, service.esPort);
       console.log(
-        `data set: imported in ${(out.load as { importSeconds: number }).importSeconds.toFixed(0)} s, caught up ${(out.load as { catchUpSeconds: number }).catchUpSeconds.toFixed(0)} s later`,
+        `data set: appended in ${(out.load as { appendSeconds: number }).appendSeconds.toFixed(0)} s, caught up ${(out.load as { catchUpSeconds: number }).catchUpSeconds.toFixed(0)} s later`,
       );
     } else {
       await waitCaughtUp(service.url);

@@ -5,6 +5,7 @@ import { seriesGranularity } from './rangePlanner';
 import type { RangeReader, TrackInfo } from './rangeReader';
 import type { RoundTrips } from './roundTrips';
 import type { RawEvent } from './tally';
+import type { TrackEvents } from './trackEvents';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -34,27 +35,26 @@ export function dashboardArtist(viewer: Viewer, q: DashboardQuery): string {
  * not projected yet). The `recent_activity` read model answers the same, but needs a sorted
  * query that FerretDB can only serve by scanning the collection.
  */
-function recentActivity(
-  tracks: readonly TrackInfo[],
-  events: ReadonlyMap<string, readonly RawEvent[]>,
-) {
+function recentActivity(tracks: readonly TrackInfo[], events: ReadonlyMap<string, TrackEvents>) {
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
-  // Top `keep` by time (newest first, then event id), kept sorted while scanning: no copy of
-  // every event.
+  const before = (a: RawEvent, b: RawEvent) => a.at > b.at || (a.at === b.at && a.id < b.id);
+  // Newest first by time, then event id: each track's newest from the end of its time index
+  // (and every event tied with the last one taken), then the best `keep` of all tracks.
   const newest = (type: string, keep: number) => {
-    const best: (RawEvent & { trackId: string })[] = [];
-    const before = (a: RawEvent, b: RawEvent) => a.at > b.at || (a.at === b.at && a.id < b.id);
-    for (const [trackId, list] of events) {
-      for (const e of list) {
+    const candidates: (RawEvent & { trackId: string })[] = [];
+    for (const [trackId, stream] of events) {
+      let taken = 0;
+      let lastAt = Infinity;
+      for (let k = stream.byTime.length - 1; k >= 0; k--) {
+        const e = stream.byTime[k]!;
+        if (taken >= keep && e.at < lastAt) break;
         if (e.type !== type) continue;
-        if (best.length === keep && !before(e, best[keep - 1]!)) continue;
-        let i = best.length;
-        while (i > 0 && before(e, best[i - 1]!)) i--;
-        best.splice(i, 0, { ...e, trackId });
-        if (best.length > keep) best.pop();
+        candidates.push({ ...e, trackId });
+        taken += 1;
+        lastAt = e.at;
       }
     }
-    return best;
+    return candidates.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, keep);
   };
   // Listener ids are personal data: the artist sees what was played, not by whom.
   return {

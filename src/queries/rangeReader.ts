@@ -4,7 +4,15 @@ import { readTrackCounters, type TrackCountersView } from '../projector/readTrac
 import type { ResolvedRange } from './queryParams';
 import { planRange, planSeries, type Piece } from './rangePlanner';
 import type { RollupCache, RollupReadMode } from './rollupCache';
-import { planCells, rangeStats, type RangeStats, type SeriesPlan } from './rangeStats';
+import {
+  completeStats,
+  planCells,
+  stableKey,
+  stableStats,
+  type RangeStats,
+  type SeriesPlan,
+  type StableStats,
+} from './rangeStats';
 import type { RoundTrips } from './roundTrips';
 import { floorTo, type Granularity } from './timeBuckets';
 import type { TrackStreamCache } from './trackStreams';
@@ -35,6 +43,11 @@ const trackInfo = (d: TrackCountersView): TrackInfo => ({
 });
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/** Stable parts kept (each a few series tallies and one listener sketch). */
+const maxStableParts = 4096;
+/** Newer events looked at past a stable part's thresholds before it is rebuilt. */
+const maxSuffix = 2000;
 
 /** What came from where, for the answer's `coverage`. */
 export function coverageOf(
@@ -78,6 +91,12 @@ export function coverageOf(
  * tracks' streams (only what was appended since the last read), and stitches them.
  */
 export function rangeReader(deps: RangeReaderDeps) {
+  /**
+   * Stable parts (whole rollup cells) by (tracks, plan cells), tagged with the rollup views'
+   * generation they were built from. Exact whenever used (completeStats adds what is newer),
+   * rebuilt when views were reloaded or when too many newer events pile up after them.
+   */
+  const stableParts = new Map<string, { generation: number; stable: StableStats }>();
   const artists = new Map<string, { at: number; tracks: Promise<TrackInfo[]> }>();
   let catalogChangedAt = -Infinity;
   return {
@@ -135,17 +154,37 @@ export function rangeReader(deps: RangeReaderDeps) {
               ]
             : [],
       );
-      const cells = merged.flatMap((plan) => planCells(plan).flatMap((c) => c.cells));
       const events = await deps.streams.read(trackIds, rt);
       // Raw events stand in for rollups only where the stream still holds the whole history.
       const mode = trackIds.every((id) => deps.streams.complete(id)) ? deps.rollupReadMode : 'wait';
-      const lookup = await deps.rollups.cells(trackIds, cells, rt, mode);
-      return merged.map((plan) => ({
-        events,
-        plan,
-        stats: rangeStats(trackIds, plan, lookup, events),
-        coverage: (s: RangeStats) => coverageOf(plan, rollupsUntil, s.replayed),
-      }));
+      const scope = `${mode}|${trackIds.join(',')}`;
+      return Promise.all(
+        merged.map(async (plan) => {
+          const key = `${scope}|${stableKey(plan)}`;
+          let part = stableParts.get(key);
+          const generation = deps.rollups.generation();
+          if (part && part.generation === generation) {
+            stableParts.delete(key); // LRU: most recently used last
+          } else {
+            const cells = planCells(plan).flatMap((c) => c.cells);
+            const lookup = await deps.rollups.cells(trackIds, cells, rt, mode);
+            part = { generation, stable: stableStats(trackIds, plan, lookup, events) };
+          }
+          stableParts.set(key, part);
+          while (stableParts.size > maxStableParts) {
+            stableParts.delete(stableParts.keys().next().value!);
+          }
+          const scanned = { suffixScanned: 0 };
+          const stats = completeStats(trackIds, plan, part.stable, events, scanned);
+          if (scanned.suffixScanned > maxSuffix) stableParts.delete(key);
+          return {
+            events,
+            plan,
+            stats,
+            coverage: (s: RangeStats) => coverageOf(plan, rollupsUntil, s.replayed),
+          };
+        }),
+      );
     },
 
     /** Earliest event time of these tracks (for `all`), from the counters and the streams. */
@@ -156,7 +195,7 @@ export function rangeReader(deps: RangeReaderDeps) {
       );
       let min = Infinity;
       for (const t of tracks) if (t.firstEventAt) min = Math.min(min, Date.parse(t.firstEventAt));
-      for (const list of events.values()) for (const e of list) min = Math.min(min, e.at);
+      for (const stream of events.values()) min = Math.min(min, stream.byTime[0]?.at ?? Infinity);
       return Number.isFinite(min) ? min : undefined;
     },
   };

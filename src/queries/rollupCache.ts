@@ -66,33 +66,30 @@ export function rollupCache(
   const pending = new Map<string, Wanted & { collection: string }>();
   let loading: Promise<void> | undefined;
 
+  let generation = 0;
+
   async function load(collection: string, wanted: Wanted[], rt: RoundTrips) {
     const checkpointId = await resolver.checkpointId(trackRollupsCollection, 'trackRollups');
     const checkpoint = Number((await rt.count(checkpointStore(db).load(checkpointId))).position);
-    const byGranularity = new Map<'m' | 'y', { tracks: Set<string>; periods: Set<string> }>();
-    for (const w of wanted) {
-      const g = byGranularity.get(w.granularity) ?? { tracks: new Set(), periods: new Set() };
-      g.tracks.add(w.trackId);
-      g.periods.add(w.period);
-      byGranularity.set(w.granularity, g);
-    }
-    const docs = (
-      await Promise.all(
-        [...byGranularity].map(([granularity, g]) =>
-          rt.count(
-            db
-              .collection<TrackRollupDoc>(collection)
-              .find({
-                trackId: { $in: [...g.tracks] },
-                granularity,
-                period: { $in: [...g.periods] },
-              })
-              .toArray(),
-          ),
-        ),
-      )
-    ).flat();
     const loadedAt = clock();
+    // Views already folded at this checkpoint are current: nothing to read for them.
+    const stale = wanted.filter((w) => {
+      const cached = views.get(viewKey(collection, w.trackId, w.granularity, w.period));
+      if (cached?.checkpoint !== checkpoint) return true;
+      cached.loadedAt = loadedAt;
+      return false;
+    });
+    if (stale.length === 0) return;
+    const tracks = new Set(stale.map((w) => w.trackId));
+    const periods = new Set(stale.map((w) => w.period));
+    // One query for months and years (the period tells them apart): FerretDB answers anything
+    // but an `_id` lookup with a scan of the collection, so every query is a whole scan.
+    const docs = await rt.count(
+      db
+        .collection<TrackRollupDoc>(collection)
+        .find({ trackId: { $in: [...tracks] }, period: { $in: [...periods] } })
+        .toArray(),
+    );
     const folded = new Map(
       foldRollups(docs, checkpoint).map((v) => [
         viewKey(collection, v.trackId, v.granularity, v.period),
@@ -101,9 +98,10 @@ export function rollupCache(
     );
     // Everything the query returned is cached, not only what was asked: the read is paid.
     for (const [key, view] of folded) {
+      views.delete(key);
       views.set(key, { checkpoint, view, loadedAt, cells: new Map() });
     }
-    for (const w of wanted) {
+    for (const w of stale) {
       const key = viewKey(collection, w.trackId, w.granularity, w.period);
       if (!folded.has(key)) views.set(key, { checkpoint, loadedAt, cells: new Map() });
     }
@@ -111,6 +109,7 @@ export function rollupCache(
       if (views.size <= options.maxViews) break;
       views.delete(key);
     }
+    generation += 1;
   }
 
   /** One background read at a time, for everything requests found missing meanwhile. */
@@ -193,6 +192,8 @@ export function rollupCache(
       while (loading) await loading;
     },
     stats: () => ({ views: views.size, pending: pending.size }),
+    /** Changes whenever views are (re)loaded: what was looked up before may differ now. */
+    generation: () => generation,
   };
 }
 

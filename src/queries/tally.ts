@@ -1,66 +1,33 @@
-import { decodeKey, listenersOf, type RollupStats } from '../../projections/lib/rollupStats';
 import {
-  estimate,
-  merge,
-  sketchOfHashes,
-  type ListenerSketch,
-} from '../../projections/lib/listenerSketch';
+  breakdownFields,
+  countFields,
+  decodeKey,
+  listenersOf,
+  type BreakdownField,
+  type CountField,
+  type RollupStats,
+} from '../../projections/lib/rollupStats';
+import type { ListenerSketch } from '../../projections/lib/listenerSketch';
 
 /**
- * Additive statistics of a set of events, in the same terms as the rollups (docs/READ-MODELS.md):
- * `plays` are counted plays (skips are not plays); the sums are over counted plays.
- * Breakdown keys are plain (decoded) ids.
+ * Additive statistics of a set of events: the rollups' `RollupStats` (docs/READ-MODELS.md) with
+ * every field present, breakdown keys plain (decoded) ids. `plays` are counted plays (skips are
+ * not plays); the sums are over counted plays, the `skip…Sum`s over skips.
  */
-export type Tally = {
-  plays: number;
-  skips: number;
-  likes: number;
-  unlikes: number;
-  saves: number;
-  unsaves: number;
-  shares: number;
-  downloads: number;
-  replays: number;
-  durationSum: number;
-  completionSum: number;
-  sources: Record<string, number>;
-  platforms: Record<string, number>;
-  playlists: Record<string, number>;
-  playlistUnsaves: Record<string, number>;
+export type Tally = Record<CountField, number> & Record<BreakdownField, Record<string, number>>;
+
+export const emptyTally = (): Tally => {
+  const t = {} as Tally;
+  for (const f of countFields) t[f] = 0;
+  for (const f of breakdownFields) t[f] = {};
+  return t;
 };
 
-const counts = [
-  'plays',
-  'skips',
-  'likes',
-  'unlikes',
-  'saves',
-  'unsaves',
-  'shares',
-  'downloads',
-  'replays',
-  'durationSum',
-  'completionSum',
-] as const;
-const maps = ['sources', 'platforms', 'playlists', 'playlistUnsaves'] as const;
-
-export const emptyTally = (): Tally => ({
-  plays: 0,
-  skips: 0,
-  likes: 0,
-  unlikes: 0,
-  saves: 0,
-  unsaves: 0,
-  shares: 0,
-  downloads: 0,
-  replays: 0,
-  durationSum: 0,
-  completionSum: 0,
-  sources: {},
-  platforms: {},
-  playlists: {},
-  playlistUnsaves: {},
-});
+export const cloneTally = (t: Tally): Tally => {
+  const c = { ...t };
+  for (const f of breakdownFields) c[f] = { ...t[f] };
+  return c;
+};
 
 const bump = (map: Record<string, number>, key: string, by: number) => {
   map[key] = (map[key] ?? 0) + by;
@@ -68,8 +35,8 @@ const bump = (map: Record<string, number>, key: string, by: number) => {
 
 /** Adds `b` into `a` (mutates and returns `a`). */
 export function addTally(a: Tally, b: Tally): Tally {
-  for (const f of counts) a[f] += b[f];
-  for (const f of maps) for (const [k, v] of Object.entries(b[f])) bump(a[f], k, v);
+  for (const f of countFields) a[f] += b[f];
+  for (const f of breakdownFields) for (const k in b[f]) bump(a[f], k, b[f][k]!);
   return a;
 }
 
@@ -80,8 +47,8 @@ export function fromStats(stats: RollupStats | undefined): {
 } {
   const tally = emptyTally();
   if (!stats) return { tally };
-  for (const f of counts) tally[f] = stats[f] ?? 0;
-  for (const f of maps) {
+  for (const f of countFields) tally[f] = stats[f] ?? 0;
+  for (const f of breakdownFields) {
     for (const [k, v] of Object.entries(stats[f] ?? {})) bump(tally[f], decodeKey(k), v);
   }
   return stats.listeners ? { tally, sketch: listenersOf(stats) } : { tally };
@@ -117,6 +84,8 @@ export function addRaw(t: Tally, e: RawEvent): number | undefined {
       return e.listener;
     case 'TrackSkipped':
       t.skips += 1;
+      t.skipDurationSum += e.durationSeconds;
+      t.skipCompletionSum += e.completionRate;
       return undefined;
     case 'TrackLiked':
       t.likes += 1;
@@ -141,32 +110,5 @@ export function addRaw(t: Tally, e: RawEvent): number | undefined {
       return undefined;
     default:
       return undefined;
-  }
-}
-
-/**
- * Unique listeners over a range: the union of the rollup buckets' sketches and the replayed
- * listeners, never a sum of per-bucket counts. Exact while small (≤ 2,048), HLL beyond.
- */
-export class ListenerUnion {
-  /** Hashes of sparse (exact) sketches and of replayed listeners: a plain set union. */
-  private readonly hashes = new Set<number>();
-  private readonly dense: ListenerSketch[] = [];
-
-  addSketch(sketch: ListenerSketch | undefined): void {
-    if (!sketch) return;
-    if (sketch.kind === 'sparse') for (const h of sketch.hashes) this.hashes.add(h);
-    else this.dense.push(sketch);
-  }
-
-  addHash(hash: number | undefined): void {
-    if (hash !== undefined) this.hashes.add(hash);
-  }
-
-  /** Same as estimate(mergeAll(...)) of every input, without a copy per merge. */
-  count(): number {
-    let acc = sketchOfHashes(this.hashes);
-    for (const d of this.dense) acc = merge(acc, d);
-    return estimate(acc);
   }
 }

@@ -8,10 +8,11 @@ import {
 import type { EventStore, LogSubscription, RecordedEvent } from '../eventstore/eventStore';
 import type { RoundTrips } from './roundTrips';
 import type { RawEvent } from './tally';
+import { TrackEvents } from './trackEvents';
 
 type Entry = {
-  /** Listener events in stream order, so positions increase. */
-  events: RawEvent[];
+  /** Listener events in stream order (positions increase), and by event time. */
+  events: TrackEvents;
   /** Next stream revision expected. */
   next: bigint;
   /** Must be read from the store again before use (a gap was seen, or never read). */
@@ -98,7 +99,7 @@ export function trackStreamCache(
     entry.buffered = [];
     try {
       for await (const e of store.readStream(trackStream(trackId), { fromRevision: entry.next })) {
-        if (entry.next === 0n && entry.events.length === 0 && e.revision > 0n) {
+        if (entry.next === 0n && entry.events.size === 0 && e.revision > 0n) {
           entry.truncated = true;
           entry.next = e.revision;
         }
@@ -116,7 +117,7 @@ export function trackStreamCache(
       if (held <= options.maxEvents) return;
       if (keep.has(trackId)) continue;
       entries.delete(trackId);
-      held -= entry.events.length;
+      held -= entry.events.size;
     }
   };
 
@@ -165,23 +166,20 @@ export function trackStreamCache(
     },
 
     /**
-     * Every listener event of each track, oldest append first. The arrays are shared: callers
-     * must not modify them.
+     * Every listener event of each track (append order and time order). Shared: callers must
+     * not modify them.
      */
-    async read(
-      trackIds: readonly string[],
-      rt?: RoundTrips,
-    ): Promise<Map<string, readonly RawEvent[]>> {
+    async read(trackIds: readonly string[], rt?: RoundTrips): Promise<Map<string, TrackEvents>> {
       // Started by the first read; the service's event-store client closes it on shutdown.
       starting ??= start().catch(() => undefined);
       await starting;
       const live = await upToDate(rt);
-      const out = new Map<string, readonly RawEvent[]>();
+      const out = new Map<string, TrackEvents>();
       await Promise.all(
         trackIds.map(async (trackId) => {
           let entry = entries.get(trackId);
           if (entry) entries.delete(trackId); // re-insert: Map order is the LRU order
-          entry ??= { events: [], next: 0n, stale: true };
+          entry ??= { events: new TrackEvents(), next: 0n, stale: true };
           entries.set(trackId, entry);
           while (entry.refreshing) await entry.refreshing;
           if (entry.stale || !live) {
