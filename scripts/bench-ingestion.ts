@@ -2,68 +2,101 @@
  * Ingestion throughput over HTTP against the running service, compared with raw appends of the
  * same facts through the official client to the same event store, in the same run.
  *
- *   npm run bench:ingestion -- [--url http://127.0.0.1:3000 --esdb esdb://127.0.0.1:2113?tls=false]
- *     [--concurrency 32] [--seconds 10] [--rounds 3] [--tracks 2000] [--batch 50]
+ *   npm run bench:ingestion -- [--concurrency 32] [--seconds 10] [--rounds 3] [--tracks 2000]
+ *     [--batch 50] [--settle 60] [--cpu-prof <dir>] [--query-subscription] [--env K=V ...]
+ *   npm run bench:ingestion -- --url http://127.0.0.1:3000 --esdb esdb://127.0.0.1:2113?tls=false
+ *     [--pid <service pid>]
  *
- * Without --url it starts the service (`src/main.ts`) as a child process on embedded defaults
- * (embedded event store; MONGODB_URL if set, else the locally provisioned server) in a temp
- * DATA_DIR, with the rate limit lifted. Each request is one listener's session: `--batch` events
- * (plays, likes, shares, saves, downloads) over about 5 tracks. Prints machine, commit and
- * parameters, one row per phase and round, the medians, and a JSON line at the end.
+ * Without --url it starts the service (`src/main.ts`, scripts/lib/service.ts) as a child process
+ * on embedded defaults (embedded event store, FerretDB unless MONGODB_URL is set, projectors
+ * running) in a temp DATA_DIR with the rate limit lifted, and always stops it (and FerretDB) at
+ * the end, also when interrupted. `--env K=V` passes extra configuration to it; `--cpu-prof <dir>`
+ * runs it under `node --cpu-prof`; `--query-subscription` makes one analytics query first, which
+ * starts the query side's own `$all` subscription (src/queries/trackStreams.ts), to measure it.
+ *
+ * Each round:
+ * - http: `--concurrency` clients post batches of `--batch` events over keep-alive HTTP; each
+ *   batch is one listener's session over 5 random tracks (70% plays; likes/unlikes, shares,
+ *   saves, downloads). Sessions come from a seeded generator, one seed per round.
+ * - settle: waits (at most `--settle` s) until the projectors report no lag, so their catch-up
+ *   is measured on its own and does not run into the raw phase.
+ * - raw: the same sessions (same seed: same tracks, kinds, sizes, order; fresh ids) turned into
+ *   the very facts the service stores (`toStoredEvent`), appended with the official client to
+ *   the service's event store, one `appendToStream` per track stream per session, same
+ *   concurrency, to streams the projectors and the dedup writer do not watch (`rawtk-<trackId>`).
+ *
+ * CPU µs per event: the service process (all its threads, from /proc), its children (FerretDB)
+ * and this process. Prints every round, the medians over rounds, and a JSON line at the end.
  */
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { signToken } from '../src/auth/token';
 import { ingestionEventSchema } from '../src/events/ingestion';
-import { trackStream } from '../src/events/stored';
+import { anonymizeIp } from '../src/ingestion/anonymizeIp';
 import { liveClock } from '../src/ingestion/recordEvents';
 import { toStoredEvent } from '../src/ingestion/toStoredEvent';
+import { processCpuMs, spawnService, type SpawnedService } from './lib/service';
 
+const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
 };
+const flag = (name: string) => argv.includes(`--${name}`);
 const CONCURRENCY = Number(arg('concurrency', '32'));
 const SECONDS = Number(arg('seconds', '10'));
 const ROUNDS = Number(arg('rounds', '3'));
 const TRACKS = Number(arg('tracks', '2000'));
 const BATCH = Number(arg('batch', '50'));
+const SETTLE_S = Number(arg('settle', '60'));
+const RAW_PREFIX = 'rawtk-';
+const SECRET = 'bench-ingestion-secret-0123456789';
 
-type Batch = { body: string; events: Record<string, unknown>[] };
+type Session = { body: string; events: Record<string, unknown>[] };
 
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+/** mulberry32: a small seeded generator, so the raw phase can replay the http phase's sessions. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sources = ['landing', 'playlist', 'search', 'direct', 'share', 'player'] as const;
 
 /** One listener's session: about 5 tracks, mostly plays, with likes, shares, saves, downloads. */
-function session(now: number): Batch {
+function session(random: () => number, now: number): Session {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const anonymousId = randomUUID();
   const sessionId = randomUUID();
-  const tracks = Array.from({ length: 5 }, () => `bench-${Math.floor(Math.random() * TRACKS)}`);
+  const tracks = Array.from({ length: 5 }, () => `bench-${Math.floor(random() * TRACKS)}`);
   const events = Array.from({ length: BATCH }, (_, i) => {
-    const trackId = tracks[i % tracks.length]!;
     const base = {
       id: randomUUID(),
-      trackId,
+      trackId: tracks[i % tracks.length]!,
       sessionId,
       anonymousId,
       timestamp: new Date(now - (BATCH - i) * 1000).toISOString(),
     };
-    const r = Math.random();
+    const r = random();
     if (r < 0.7) {
       return {
         ...base,
         type: 'play',
-        source: pick(['landing', 'playlist', 'search', 'direct', 'share', 'player'] as const),
-        duration: Math.round(Math.random() * 240),
-        completionRate: Math.round(Math.random() * 100),
-        replayed: Math.random() < 0.1,
+        source: pick(sources),
+        duration: Math.round(random() * 240),
+        completionRate: Math.round(random() * 100),
+        replayed: random() < 0.1,
       };
     }
-    if (r < 0.82) return { ...base, type: 'like', action: Math.random() < 0.9 ? 'like' : 'unlike' };
+    if (r < 0.82) return { ...base, type: 'like', action: random() < 0.9 ? 'like' : 'unlike' };
     if (r < 0.9)
       return { ...base, type: 'share', platform: pick(['twitter', 'copy_link'] as const) };
     if (r < 0.96) return { ...base, type: 'save', playlistId: 'pl-1' };
@@ -72,10 +105,13 @@ function session(now: number): Batch {
   return { body: JSON.stringify({ sentAt: new Date(now).toISOString(), events }), events };
 }
 
-function post(
+function request(
   agent: http.Agent,
   url: URL,
-  body: string,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -83,9 +119,14 @@ function post(
         agent,
         host: url.hostname,
         port: url.port,
-        path: '/api/stats/events',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        path,
+        method,
+        headers: {
+          ...headers,
+          ...(body !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+            : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -93,6 +134,7 @@ function post(
         res.on('end', () =>
           resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
         );
+        res.on('error', reject);
       },
     );
     req.on('error', reject);
@@ -100,23 +142,25 @@ function post(
   });
 }
 
+type Cpu = { service: number; ferret: number; bench: number };
 type PhaseResult = {
-  /** CPU µs per event: the service process, and this (load-generating) process. */
-  serviceCpuUs?: number;
-  benchCpuUs?: number;
   events: number;
   seconds: number;
   perSec: number;
   p50?: number;
   p99?: number;
   errors?: number;
+  /** CPU µs per event of the service (all threads), FerretDB, and this process. */
+  cpu?: Cpu;
+  load?: number;
 };
 
 const pct = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN;
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]! : NaN;
 
-async function httpPhase(url: URL): Promise<PhaseResult> {
+async function httpPhase(url: URL, seed: number): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const random = rng(seed);
   const latencies: number[] = [];
   let accepted = 0;
   let errors = 0;
@@ -125,10 +169,10 @@ async function httpPhase(url: URL): Promise<PhaseResult> {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < deadline) {
-        const b = session(Date.now());
+        const b = session(random, Date.now());
         const t0 = performance.now();
         try {
-          const res = await post(agent, url, b.body);
+          const res = await request(agent, url, 'POST', '/api/stats/events', b.body);
           latencies.push(performance.now() - t0);
           if (res.status === 200)
             accepted += (JSON.parse(res.text) as { accepted: number }).accepted;
@@ -152,8 +196,8 @@ async function httpPhase(url: URL): Promise<PhaseResult> {
   };
 }
 
-/** One event per track, so the measured phases see streams the service already knows. */
-async function touchAllTracks(url: URL): Promise<void> {
+/** One event per stream, so measured phases see streams the service (and the store) know. */
+async function touchAllTracks(url: URL, client: EventStoreDBClient): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let next = 0;
   await Promise.all(
@@ -167,33 +211,50 @@ async function touchAllTracks(url: URL): Promise<void> {
           sessionId: 'warm-up',
           timestamp: new Date().toISOString(),
         }));
-        await post(agent, url, JSON.stringify(events));
+        await request(agent, url, 'POST', '/api/stats/events', JSON.stringify(events));
+        await Promise.all(
+          ids.map((i) =>
+            client.appendToStream(
+              `${RAW_PREFIX}bench-${i}`,
+              jsonEvent({ type: 'TrackDownloaded', data: { warmUp: true } }),
+            ),
+          ),
+        );
       }
     }),
   );
   agent.destroy();
 }
 
-/** The same facts the service would store, appended straight through the official client. */
-async function rawPhase(client: EventStoreDBClient): Promise<PhaseResult> {
+/** The same sessions as the http phase of this seed, as stored facts, appended per stream. */
+async function rawPhase(client: EventStoreDBClient, seed: number): Promise<PhaseResult> {
+  const random = rng(seed);
   const receivedAt = new Date();
-  const ctx = { receivedAt, correctTime: liveClock(receivedAt), ipHash: '203.0.113.0' };
+  // What the service records for these requests: Node's client sends no user agent.
+  const ctx = {
+    receivedAt,
+    correctTime: liveClock(receivedAt),
+    ipHash: anonymizeIp('127.0.0.1')!,
+  };
+  const facts = () => {
+    const byStream = new Map<string, ReturnType<typeof jsonEvent>[]>();
+    for (const raw of session(random, Date.now()).events) {
+      const e = toStoredEvent(ingestionEventSchema.parse(raw), ctx, { skipThresholdSeconds: 20 });
+      const s = `${RAW_PREFIX}${e.data.trackId}`;
+      const list = byStream.get(s);
+      const event = jsonEvent({ id: e.id, type: e.type, data: e.data as never });
+      if (list) list.push(event);
+      else byStream.set(s, [event]);
+    }
+    return byStream;
+  };
   let events = 0;
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < deadline) {
-        const byStream = new Map<string, ReturnType<typeof jsonEvent>[]>();
-        for (const raw of session(Date.now()).events) {
-          const e = toStoredEvent(ingestionEventSchema.parse(raw), ctx, {
-            skipThresholdSeconds: 20,
-          });
-          const s = trackStream((e.data as { trackId: string }).trackId);
-          const list = byStream.get(s) ?? [];
-          list.push(jsonEvent({ id: e.id, type: e.type, data: e.data as never }));
-          byStream.set(s, list);
-        }
+        const byStream = facts();
         await Promise.all([...byStream].map(([s, list]) => client.appendToStream(s, list)));
         events += BATCH;
       }
@@ -203,134 +264,198 @@ async function rawPhase(client: EventStoreDBClient): Promise<PhaseResult> {
   return { events, seconds, perSec: events / seconds };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startService(): Promise<{ url: string; esdb: string; child: ChildProcess }> {
-  const [port, esPort] = [await freePort(), await freePort()];
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingestion-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      EVENTSTORE_PORT: String(esPort),
-      DATA_DIR: dataDir,
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      JOBS_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { url, esdb: `esdb://127.0.0.1:${esPort}?tls=false`, child };
-}
-
-/** utime + stime of a process in ms (Linux /proc), for CPU cost per event. */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return NaN;
+/** Sum of `projector_lag_events` in /metrics; undefined when the service exposes none. */
+async function projectorLag(url: URL): Promise<number | undefined> {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    const text = await (await fetch(new URL('/metrics', url))).text();
+    const lines = text.split('\n').filter((l) => l.startsWith('projector_lag_events'));
+    if (lines.length === 0) return undefined;
+    return lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
   } catch {
-    return NaN;
+    return undefined;
   }
 }
 
-async function withCpu(pid: number | undefined, phase: () => Promise<PhaseResult>) {
-  const s0 = cpuMs(pid);
+/** Waits until the projectors have applied everything (or `SETTLE_S` passed). */
+async function settle(url: URL): Promise<{ seconds: number; lagLeft: number | undefined }> {
+  const started = performance.now();
+  let lag = await projectorLag(url);
+  while (lag !== undefined && lag > 0 && performance.now() - started < SETTLE_S * 1000) {
+    await new Promise((r) => setTimeout(r, 250));
+    lag = await projectorLag(url);
+  }
+  return { seconds: (performance.now() - started) / 1000, lagLeft: lag };
+}
+
+function cpuProbe(pid: number | undefined, children: () => number[]) {
+  const ferretMs = () => children().reduce((sum, p) => sum + (processCpuMs(p) || 0), 0);
+  const s0 = processCpuMs(pid);
+  const f0 = ferretMs();
   const b0 = process.cpuUsage();
+  return (events: number): Cpu => {
+    const b = process.cpuUsage(b0);
+    return {
+      service: ((processCpuMs(pid) - s0) * 1000) / events,
+      ferret: ((ferretMs() - f0) * 1000) / events,
+      bench: (b.user + b.system) / events,
+    };
+  };
+}
+
+async function measured(
+  pid: number | undefined,
+  children: () => number[],
+  phase: () => Promise<PhaseResult>,
+): Promise<PhaseResult> {
+  const done = cpuProbe(pid, children);
   const r = await phase();
-  const b = process.cpuUsage(b0);
-  r.serviceCpuUs = ((cpuMs(pid) - s0) * 1000) / r.events;
-  r.benchCpuUs = (b.user + b.system) / r.events;
+  r.cpu = done(r.events);
+  r.load = os.loadavg()[0];
   return r;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number | undefined, d = 0) => (n === undefined ? '-' : n.toFixed(d));
+/** Median; the mean of the middle two for an even count. */
+const median = (xs: number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (n: number | undefined, d = 0) =>
+  n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d);
+const cpuText = (c: Cpu | undefined) =>
+  c ? `service ${fmt(c.service)} ferretdb ${fmt(c.ferret)} bench ${fmt(c.bench)}` : '-';
 
 async function main() {
   const commit = execSync('git rev-parse --short HEAD').toString().trim();
-  const dirty = execSync('git status --porcelain -- src scripts').toString().trim() ? '+dirty' : '';
+  const dirty = execSync('git status --porcelain -- src scripts projections').toString().trim()
+    ? '+dirty'
+    : '';
   console.log(
     `machine: ${os.cpus().length}x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  console.log(`commit: ${commit}${dirty}`);
+  console.log(`commit: ${commit}${dirty}, load average ${fmt(os.loadavg()[0], 2)}`);
   console.log(
     `params: concurrency=${CONCURRENCY} seconds=${SECONDS} rounds=${ROUNDS} tracks=${TRACKS} batch=${BATCH}`,
   );
   const given = arg('url', '');
-  const svc = given
-    ? { url: given, esdb: arg('esdb', ''), child: undefined }
-    : await startService();
-  console.log(`service: ${svc.url} event store: ${svc.esdb}${given ? '' : ' (started here)'}`);
-  const client = EventStoreDBClient.connectionString(svc.esdb);
-  const url = new URL(svc.url);
-  const pid = svc.child?.pid ?? (Number(arg('pid', '0')) || undefined);
+  const extraEnv = Object.fromEntries(
+    argv
+      .flatMap((a, i) => (a === '--env' && argv[i + 1] ? [argv[i + 1]!] : []))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const profDir = arg('cpu-prof', '');
+  let svc: SpawnedService | undefined;
+  if (!given) {
+    svc = await spawnService({
+      name: 'bench-ingestion',
+      env: { AUTH_JWT_SECRET: SECRET, ...extraEnv },
+      nodeArgs: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    });
+  }
+  const urlText = svc?.url ?? given;
+  const esdb = svc?.esdb ?? arg('esdb', '');
+  const pid = svc?.pid ?? (Number(arg('pid', '0')) || undefined);
+  const children = () => svc?.descendants() ?? [];
+  console.log(
+    `service: ${urlText} (pid ${pid ?? '?'}${svc ? `, started here, children ${children().join(' ') || 'none'}` : ''}) event store: ${esdb}` +
+      (Object.keys(extraEnv).length ? ` env ${JSON.stringify(extraEnv)}` : ''),
+  );
+  const client = EventStoreDBClient.connectionString(esdb);
+  const url = new URL(urlText);
   try {
-    await touchAllTracks(url); // every stream's first load, as a long-running service has done
-    await httpPhase(url); // warm-up: JIT, connections
+    if (flag('query-subscription')) {
+      const token = signToken(SECRET, { sub: 'bench', role: 'admin' });
+      const agent = new http.Agent();
+      const res = await request(agent, url, 'GET', '/api/stats/analytics?period=day', undefined, {
+        authorization: `Bearer ${token}`,
+      });
+      agent.destroy();
+      console.log(`query subscription: analytics query answered ${res.status}`);
+    }
+    await touchAllTracks(url, client); // every stream's first load, as a long-running service has done
+    await httpPhase(url, 1); // warm-up: JIT, connections
+    await settle(url);
     const httpRuns: PhaseResult[] = [];
     const rawRuns: PhaseResult[] = [];
+    const settles: { seconds: number; cpu: Cpu }[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
-      const h = await withCpu(pid, () => httpPhase(url));
+      const seed = 1000 + r;
+      const h = await measured(pid, children, () => httpPhase(url, seed));
       httpRuns.push(h);
       console.log(
-        `round ${r} http: ${fmt(h.perSec)} events/s, p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}, cpu µs/event service ${fmt(h.serviceCpuUs)} bench ${fmt(h.benchCpuUs)}`,
+        `round ${r} http:   ${fmt(h.perSec)} events/s, p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}, cpu µs/event ${cpuText(h.cpu)}, load ${fmt(h.load, 2)}`,
       );
-      const w = await withCpu(pid, () => rawPhase(client));
+      const probe = cpuProbe(pid, children);
+      const s = await settle(url);
+      const sc = probe(h.events);
+      settles.push({ seconds: s.seconds, cpu: sc });
+      console.log(
+        `round ${r} settle: projectors caught up in ${fmt(s.seconds, 1)} s${s.lagLeft ? ` (gave up, lag ${s.lagLeft})` : ''}, cpu µs per http event ${cpuText(sc)}`,
+      );
+      const w = await measured(pid, children, () => rawPhase(client, seed));
       rawRuns.push(w);
       console.log(
-        `round ${r} raw:  ${fmt(w.perSec)} events/s, cpu µs/event service ${fmt(w.serviceCpuUs)} bench ${fmt(w.benchCpuUs)}`,
+        `round ${r} raw:    ${fmt(w.perSec)} events/s, cpu µs/event ${cpuText(w.cpu)}, load ${fmt(w.load, 2)}, http/raw ${fmt(h.perSec / w.perSec, 2)}`,
       );
     }
+    const m = (xs: PhaseResult[], f: (p: PhaseResult) => number | undefined) =>
+      median(xs.map((x) => f(x) ?? NaN));
     const summary = {
       commit: commit + dirty,
       concurrency: CONCURRENCY,
       batch: BATCH,
       tracks: TRACKS,
-      httpEventsPerSec: Math.round(median(httpRuns.map((h) => h.perSec))),
-      httpP50Ms: Number(median(httpRuns.map((h) => h.p50!)).toFixed(1)),
-      httpP99Ms: Number(median(httpRuns.map((h) => h.p99!)).toFixed(1)),
-      rawEventsPerSec: Math.round(median(rawRuns.map((w) => w.perSec))),
-      httpServiceCpuUsPerEvent: Math.round(median(httpRuns.map((h) => h.serviceCpuUs!))),
-      rawServiceCpuUsPerEvent: Math.round(median(rawRuns.map((w) => w.serviceCpuUs!))),
-      loadAverage: os.loadavg()[0]!.toFixed(1),
-      ratio: 0,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      env: extraEnv,
+      httpEventsPerSec: Math.round(m(httpRuns, (h) => h.perSec)),
+      httpP50Ms: Number(m(httpRuns, (h) => h.p50).toFixed(1)),
+      httpP99Ms: Number(m(httpRuns, (h) => h.p99).toFixed(1)),
+      httpErrors: httpRuns.reduce((s, h) => s + (h.errors ?? 0), 0),
+      rawEventsPerSec: Math.round(m(rawRuns, (w) => w.perSec)),
+      ratio: Number(median(httpRuns.map((h, i) => h.perSec / rawRuns[i]!.perSec)).toFixed(2)),
+      httpServiceCpuUs: Math.round(m(httpRuns, (h) => h.cpu?.service)),
+      httpFerretCpuUs: Math.round(m(httpRuns, (h) => h.cpu?.ferret)),
+      httpBenchCpuUs: Math.round(m(httpRuns, (h) => h.cpu?.bench)),
+      settleSeconds: Number(median(settles.map((s) => s.seconds)).toFixed(1)),
+      settleServiceCpuUs: Math.round(median(settles.map((s) => s.cpu.service))),
+      settleFerretCpuUs: Math.round(median(settles.map((s) => s.cpu.ferret))),
+      rawServiceCpuUs: Math.round(m(rawRuns, (w) => w.cpu?.service)),
+      rawBenchCpuUs: Math.round(m(rawRuns, (w) => w.cpu?.bench)),
+      loadAverage: Number(m([...httpRuns, ...rawRuns], (p) => p.load).toFixed(2)),
     };
-    summary.ratio = Number((summary.httpEventsPerSec / summary.rawEventsPerSec).toFixed(2));
     console.log(
-      `median: http ${summary.httpEventsPerSec} events/s (p99 ${summary.httpP99Ms} ms), raw ${summary.rawEventsPerSec} events/s, ratio ${summary.ratio}`,
+      `median over ${ROUNDS} rounds: http ${summary.httpEventsPerSec} events/s, p50 ${summary.httpP50Ms} ms, p99 ${summary.httpP99Ms} ms` +
+        ` | raw ${summary.rawEventsPerSec} events/s | http/raw ${summary.ratio}` +
+        ` | cpu µs/event http: service ${summary.httpServiceCpuUs} ferretdb ${summary.httpFerretCpuUs}, settle: service ${summary.settleServiceCpuUs} ferretdb ${summary.settleFerretCpuUs} (${summary.settleSeconds} s), raw: service ${summary.rawServiceCpuUs} bench ${summary.rawBenchCpuUs}` +
+        ` | load ${summary.loadAverage}`,
     );
     console.log(JSON.stringify(summary));
   } finally {
     await client.dispose();
-    if (svc.child) {
-      svc.child.kill('SIGTERM');
-      await new Promise((r) => svc.child!.once('exit', r));
+    if (svc) {
+      const kids = children();
+      await svc.stop();
+      const left = [svc.pid, ...kids].filter((p) => {
+        try {
+          process.kill(p, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      console.log(
+        `service stopped (exit ${svc.child.exitCode ?? svc.child.signalCode})${left.length ? `, STILL ALIVE: ${left.join(' ')}` : ', no process left'}`,
+      );
     }
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
