@@ -97,38 +97,75 @@ export function rangeReader(deps: RangeReaderDeps) {
    * rebuilt when views were reloaded or when too many newer events pile up after them.
    */
   const stableParts = new Map<string, { generation: number; stable: StableStats }>();
-  const artists = new Map<string, { at: number; tracks: Promise<TrackInfo[]> }>();
+  const catalog = new Map<
+    string,
+    { at: number; tracks: Promise<TrackInfo[]>; refreshing?: true }
+  >();
   let catalogChangedAt = -Infinity;
+
+  /**
+   * Catalog reads (a FerretDB scan of the catalog collection) are reused: a catalog event seen
+   * by the stream subscription drops them all (and none are kept for 2 s after it, while the
+   * read model catches up); past `catalogTtlMs` an entry is still answered while one
+   * background read replaces it.
+   */
+  function cachedCatalog(
+    key: string,
+    rt: RoundTrips,
+    read: () => Promise<TrackCountersView[]>,
+  ): Promise<TrackInfo[]> {
+    const now = Date.now();
+    const cached = catalog.get(key);
+    if (cached) {
+      if (now - cached.at >= deps.catalogTtlMs && !cached.refreshing) {
+        cached.refreshing = true;
+        const tracks = read().then((docs) => docs.map(trackInfo));
+        tracks.then(
+          () => {
+            if (catalog.get(key) === cached) catalog.set(key, { at: Date.now(), tracks });
+          },
+          () => {
+            if (catalog.get(key) === cached) catalog.delete(key);
+          },
+        );
+      }
+      return cached.tracks;
+    }
+    const tracks = rt.count(read()).then((docs) => docs.map(trackInfo));
+    if (now - catalogChangedAt > 2000) {
+      const entry = { at: now, tracks };
+      catalog.set(key, entry);
+      tracks.catch(() => {
+        if (catalog.get(key) === entry) catalog.delete(key);
+      });
+    }
+    if (catalog.size > 10_000) catalog.delete(catalog.keys().next().value!);
+    return tracks;
+  }
+
   return {
     /**
      * A catalog event was appended: forget every artist's track list, and do not keep new
      * ones for a while (the catalog read model is updated a little later).
      */
     catalogChanged(): void {
-      artists.clear();
+      catalog.clear();
       catalogChangedAt = Date.now();
     },
 
-    /** The artist's tracks from the catalog read model, reused for `catalogTtlMs`. */
-    async tracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
-      const now = Date.now();
-      const cached = artists.get(artistId);
-      if (cached && now - cached.at < deps.catalogTtlMs) return cached.tracks;
-      const tracks = this.readTracksOfArtist(artistId, rt);
-      if (now - catalogChangedAt > 2000) artists.set(artistId, { at: now, tracks });
-      tracks.catch(() => artists.delete(artistId));
-      if (artists.size > 10_000) artists.delete(artists.keys().next().value!);
-      return tracks;
+    /** The artist's tracks from the catalog read model (cached, see `cachedCatalog`). */
+    tracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
+      return cachedCatalog(`artist:${artistId}`, rt, () =>
+        readTrackCounters(deps.db, { artistId }, { counters: false }),
+      );
     },
 
-    async readTracksOfArtist(artistId: string, rt: RoundTrips): Promise<TrackInfo[]> {
-      const docs = await rt.count(readTrackCounters(deps.db, { artistId }));
-      return docs.map(trackInfo);
-    },
-
+    /** One track's catalog fields (cached like an artist's list). */
     async track(trackId: string, rt: RoundTrips): Promise<TrackInfo | undefined> {
-      const [doc] = await rt.count(readTrackCounters(deps.db, { trackIds: [trackId] }));
-      return doc ? trackInfo(doc) : undefined;
+      const [info] = await cachedCatalog(`track:${trackId}`, rt, () =>
+        readTrackCounters(deps.db, { trackIds: [trackId] }, { counters: false }),
+      );
+      return info;
     },
 
     /**
@@ -187,14 +224,20 @@ export function rangeReader(deps: RangeReaderDeps) {
       );
     },
 
-    /** Earliest event time of these tracks (for `all`), from the counters and the streams. */
+    /**
+     * Earliest event time of these tracks (for `all`): from the streams, and from the counters'
+     * `firstEventAt` where retention removed a stream's start.
+     */
     async earliest(tracks: readonly TrackInfo[], rt: RoundTrips): Promise<number | undefined> {
-      const events = await deps.streams.read(
-        tracks.map((t) => t.trackId),
-        rt,
-      );
+      const trackIds = tracks.map((t) => t.trackId);
+      const events = await deps.streams.read(trackIds, rt);
       let min = Infinity;
-      for (const t of tracks) if (t.firstEventAt) min = Math.min(min, Date.parse(t.firstEventAt));
+      const truncated = trackIds.filter((id) => !deps.streams.complete(id));
+      if (truncated.length > 0) {
+        for (const t of await rt.count(readTrackCounters(deps.db, { trackIds: truncated }))) {
+          if (t.firstEventAt) min = Math.min(min, Date.parse(t.firstEventAt));
+        }
+      }
       for (const stream of events.values()) min = Math.min(min, stream.byTime[0]?.at ?? Infinity);
       return Number.isFinite(min) ? min : undefined;
     },
