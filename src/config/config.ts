@@ -34,7 +34,7 @@ const envSchema = z.object({
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
-  QUERY_STREAM_CACHE_EVENTS: positiveInt.default(500_000),
+  QUERY_STREAM_CACHE_EVENTS: positiveInt.default(2_000_000), // ~200 bytes each in memory
   QUERY_ROLLUP_CACHE_VIEWS: positiveInt.default(50_000),
   QUERY_ROLLUP_CACHE_TTL_SECONDS: positiveInt.default(600),
   QUERY_ROLLUP_READ: z.enum(['wait', 'background']).default('background'),
