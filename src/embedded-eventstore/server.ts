@@ -26,8 +26,9 @@ export interface EmbeddedEventStoreOptions {
   /** Largest append in bytes of data + metadata (default 1 MiB, as the real server). */
   maxAppendSize?: number;
   /**
-   * Batch read and subscription events into direct HTTP/2 writes (grpc/sink.ts; default true).
-   * false sends one `call.write()` per message, the path used when grpc-js internals change.
+   * Batch read and subscription events, and BatchAppend answers, into direct HTTP/2 writes
+   * (grpc/sink.ts; default true). false sends one `call.write()` per message, the path used when
+   * grpc-js internals change.
    */
   framedReads?: boolean;
 }
@@ -52,6 +53,7 @@ const streamsDefinition = {
   batchAppend: {
     ...StreamsService.batchAppend,
     requestDeserialize: decodeBatchAppendReq,
+    responseSerialize: (m: Buffer) => m, // answers are encoded by hand (batchAppendResp.ts)
   },
   read: {
     ...StreamsService.read,
@@ -81,7 +83,7 @@ export async function startEmbeddedEventStore(
   const streams: UntypedServiceImplementation = {
     read: readHandler(store, stats, opts.framedReads ?? true),
     append: appendHandler(store),
-    batchAppend: batchAppendHandler(store),
+    batchAppend: batchAppendHandler(store, opts.framedReads ?? true),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
   };

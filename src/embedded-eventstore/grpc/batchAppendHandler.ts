@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Empty as PbEmpty } from 'google-protobuf/google/protobuf/empty_pb';
-import { AllStreamPosition, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
+import { StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import { UUID } from '@eventstore/db-client/generated/shared_pb';
 import { BatchAppendResp } from '@eventstore/db-client/generated/streams_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
@@ -8,15 +8,19 @@ import type { NewEvent } from '../log/record';
 import type { Store } from '../store/eventStore';
 import type { AppendOutcome, ExpectedRevision } from '../store/types';
 import type { BatchAppendRequest } from './batchAppendDecoder';
+import { encodeBatchAppendSuccess } from './batchAppendResp';
 import {
   batchMaxAppendSize,
   batchOtherError,
   batchStreamDeleted,
   batchWrongExpectedVersion,
 } from './errors';
+import { BATCH_BYTES, FRAME_HEADER, rawCallOf } from './sink';
+import type { RawCall } from './sink';
 
 interface OpenBatch {
-  correlationId: UUID;
+  /** Raw content of the request's correlation_id (a UUID message), copied out of the request. */
+  correlationIdBytes: Buffer;
   stream: string;
   expected: ExpectedRevision;
   events: NewEvent[];
@@ -29,13 +33,17 @@ interface OpenBatch {
  * correlation id, possibly split over several messages (is_final marks the last). Appends are
  * validated in arrival order and answered as each becomes durable.
  */
-export function batchAppendHandler(store: Store) {
-  return (call: ServerDuplexStream<BatchAppendRequest, BatchAppendResp>): void => {
+export function batchAppendHandler(store: Store, framed = true) {
+  return (call: ServerDuplexStream<BatchAppendRequest, Buffer>): void => {
     const open = new Map<string, OpenBatch>();
+    const responses = new Responses(call, framed);
     let inFlight = 0;
     let ended = false;
     const maybeEnd = (): void => {
-      if (ended && inFlight === 0) call.end();
+      if (ended && inFlight === 0) {
+        responses.flush();
+        call.end();
+      }
     };
     call.on('data', (req: BatchAppendRequest) => {
       const key = req.correlationId.toString('latin1');
@@ -43,7 +51,7 @@ export function batchAppendHandler(store: Store) {
       if (!batch) {
         if (!req.options) return;
         batch = {
-          correlationId: UUID.deserializeBinary(req.correlationId),
+          correlationIdBytes: Buffer.from(req.correlationId),
           stream: req.options.stream,
           expected: req.options.expected,
           events: [],
@@ -65,7 +73,7 @@ export function batchAppendHandler(store: Store) {
       if (batch.error !== null) {
         const resp = baseResp(batch);
         resp.setError(batchOtherError(Code.INVALID_ARGUMENT, batch.error));
-        call.write(resp);
+        responses.send(Buffer.from(resp.serializeBinary()));
         return;
       }
       inFlight++;
@@ -79,11 +87,11 @@ export function batchAppendHandler(store: Store) {
           : store.append(batch.stream, batch.expected, batch.events);
       append
         .then(
-          (outcome) => call.write(toResp(batch, outcome)),
+          (outcome) => responses.send(toResp(batch, outcome)),
           (err: unknown) => {
             const resp = baseResp(batch);
             resp.setError(batchOtherError(Code.INTERNAL, `append failed: ${String(err)}`));
-            call.write(resp);
+            responses.send(Buffer.from(resp.serializeBinary()));
           },
         )
         .finally(() => {
@@ -103,7 +111,7 @@ export function batchAppendHandler(store: Store) {
 
 function baseResp(batch: OpenBatch): BatchAppendResp {
   const resp = new BatchAppendResp();
-  resp.setCorrelationId(batch.correlationId);
+  resp.setCorrelationId(UUID.deserializeBinary(batch.correlationIdBytes));
   const id = new StreamIdentifier();
   id.setStreamName(Buffer.from(batch.stream, 'utf8'));
   resp.setStreamIdentifier(id);
@@ -115,21 +123,17 @@ function baseResp(batch: OpenBatch): BatchAppendResp {
   return resp;
 }
 
-function toResp(batch: OpenBatch, outcome: AppendOutcome): BatchAppendResp {
-  const resp = baseResp(batch);
+function toResp(batch: OpenBatch, outcome: AppendOutcome): Buffer {
   if (outcome.ok) {
-    const success = new BatchAppendResp.Success();
-    if (outcome.revision >= 0) success.setCurrentRevision(String(outcome.revision));
-    else success.setNoStream(new PbEmpty());
-    if (outcome.position !== null) {
-      const pos = new AllStreamPosition();
-      pos.setCommitPosition(String(outcome.position));
-      pos.setPreparePosition(String(outcome.position));
-      success.setPosition(pos);
-    } else success.setNoPosition(new PbEmpty());
-    resp.setSuccess(success);
-    return resp;
+    return encodeBatchAppendSuccess(
+      batch.correlationIdBytes,
+      Buffer.from(batch.stream, 'utf8'),
+      batch.expected,
+      outcome.revision,
+      outcome.position,
+    );
   }
+  const resp = baseResp(batch);
   switch (outcome.reason) {
     case 'stream_deleted':
       resp.setError(batchStreamDeleted(batch.stream));
@@ -141,5 +145,58 @@ function toResp(batch: OpenBatch, outcome: AppendOutcome): BatchAppendResp {
       resp.setError(batchWrongExpectedVersion(batch.expected, outcome.current));
       break;
   }
-  return resp;
+  return Buffer.from(resp.serializeBinary());
+}
+
+/**
+ * Answers of one BatchAppend call. With grpc-js's HTTP/2 stream at hand (sink.ts), the answers
+ * released by one group commit (up to one per concurrent writer) are framed into a single write at
+ * the end of the event-loop turn, instead of one HTTP/2 write per answer; otherwise each goes
+ * through `call.write()`.
+ */
+class Responses {
+  private readonly raw: RawCall | null;
+  private pending: Buffer[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly call: ServerDuplexStream<BatchAppendRequest, Buffer>,
+    framed: boolean,
+  ) {
+    this.raw = framed ? rawCallOf(call) : null;
+  }
+
+  send(resp: Buffer): void {
+    if (!this.raw) {
+      this.call.write(resp);
+      return;
+    }
+    this.pending.push(resp);
+    this.bytes += FRAME_HEADER + resp.length;
+    if (this.bytes >= BATCH_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (!this.raw || this.pending.length === 0) return;
+    const out = Buffer.allocUnsafe(this.bytes);
+    let at = 0;
+    for (const b of this.pending) {
+      out[at] = 0;
+      out.writeUInt32BE(b.length, at + 1);
+      b.copy(out, at + FRAME_HEADER);
+      at += FRAME_HEADER + b.length;
+    }
+    this.pending = [];
+    this.bytes = 0;
+    const stream = this.raw.stream;
+    if (stream.destroyed || stream.closed === true) return;
+    this.raw.maybeSendMetadata();
+    stream.write(out);
+  };
 }

@@ -40,10 +40,11 @@ export const newReadStats = (): ReadStats => ({
 export const BATCH_BYTES = 32 * 1024;
 /** Bytes buffered in the HTTP/2 stream beyond which the producer waits for 'drain'. */
 const HIGH_WATER = 2 * BATCH_BYTES;
-const FRAME_HEADER = 5;
+/** gRPC message framing: u8 compressed flag + u32 big-endian length. */
+export const FRAME_HEADER = 5;
 
 /** The parts of grpc-js's BaseServerInterceptingCall the fast path uses. */
-interface RawCall {
+export interface RawCall {
   stream: NodeJS.WritableStream & {
     destroyed: boolean;
     closed?: boolean;
@@ -52,7 +53,8 @@ interface RawCall {
   maybeSendMetadata(): void;
 }
 
-function rawCallOf(call: unknown): RawCall | null {
+/** grpc-js's HTTP/2 side of a server call, or null when this grpc-js does not expose it. */
+export function rawCallOf(call: unknown): RawCall | null {
   const base = (call as { call?: unknown }).call as Partial<RawCall> | undefined;
   if (
     base &&
