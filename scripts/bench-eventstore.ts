@@ -1,22 +1,34 @@
 /**
  * Benchmark of the embedded EventStoreDB-protocol server through the official client.
- *   npx tsx scripts/bench-eventstore.ts [--quick] [--big 1000000]
- * The server runs in a child process (the CLI); the client runs here. Prints machine, commit and
- * parameters, then one row per measurement, and a JSON line at the end.
+ *   npx tsx scripts/bench-eventstore.ts [--quick] [--big 1000000] [--rounds 3] [--prof DIR]
+ * The server runs in a child process (the CLI); the client runs here. Each workload runs against
+ * our server and right after against the protocol-only null server (scripts/lib/nullEventStore.ts),
+ * `--rounds` times; prints machine, commit and parameters, one row per measurement, medians side by
+ * side, and a JSON line at the end. `--prof DIR` writes a CPU profile of our server to DIR.
  */
-import { execSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient, END, jsonEvent, START } from '@eventstore/db-client';
 import { Store } from '../src/embedded-eventstore/store/eventStore';
-import { spawnEventStore, processCpuMs, processRssMb } from './lib/childEventStore';
+import {
+  benchEventData,
+  processCpuMs,
+  processRssMb,
+  spawnEventStore,
+  spawnNullStore,
+} from './lib/childEventStore';
 
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const quick = process.argv.includes('--quick');
-const bigArg = process.argv.indexOf('--big');
-const BIG = bigArg > 0 ? Number(process.argv[bigArg + 1]) : quick ? 100_000 : 1_000_000;
+const BIG = Number(arg('--big') ?? (quick ? 100_000 : 1_000_000));
+const ROUNDS = Number(arg('--rounds') ?? (quick ? 1 : 3));
+const PROF = arg('--prof');
 const N_1000 = quick ? 20_000 : 100_000;
 const N_50 = quick ? 10_000 : 50_000;
 const N_SINGLE = quick ? 5_000 : 20_000;
@@ -31,29 +43,13 @@ interface Row {
   perSec: number;
   clientUsPerEvent: number;
   serverUsPerEvent: number;
+  serverRssMb: number;
   extra?: string;
 }
 const rows: Row[] = [];
 
 function trackPlayed(i: number) {
-  return jsonEvent({
-    id: randomUUID(),
-    type: 'TrackPlayed',
-    data: {
-      trackId: `t${i % 5000}`,
-      listenerId: `listener-${i % 20000}`,
-      sessionId: `session-${i % 50000}`,
-      occurredAt: '2026-11-26T12:00:00.000Z',
-      receivedAt: '2026-11-26T12:00:00.100Z',
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench',
-      ipHash: 'a1b2c3d4e5f6',
-      source: 'playlist',
-      playlistId: 'pl-42',
-      durationSeconds: 187,
-      completionRate: 93.5,
-      replayed: false,
-    },
-  });
+  return jsonEvent({ id: randomUUID(), type: 'TrackPlayed', data: benchEventData(i) });
 }
 
 type Target = { pid: number; kind: 'embedded' | 'null' };
@@ -81,11 +77,12 @@ async function measure(
     perSec: events / seconds,
     clientUsPerEvent: (c.user + c.system) / events,
     serverUsPerEvent: (s * 1000) / events,
+    serverRssMb: processRssMb(es.pid),
     extra: extra?.(),
   };
   rows.push(row);
   console.log(
-    `${es.kind === 'null' ? '[null] ' : ''}${name.padEnd(44)} ${String(events).padStart(8)} ev ${row.perSec.toFixed(0).padStart(8)} ev/s  client ${row.clientUsPerEvent.toFixed(1).padStart(6)} µs/ev  server ${row.serverUsPerEvent.toFixed(1).padStart(6)} µs/ev  load ${row.load1.toFixed(1)} ${row.extra ?? ''}`,
+    `${es.kind === 'null' ? '[null] ' : ''}${name.padEnd(44)} ${String(events).padStart(8)} ev ${row.perSec.toFixed(0).padStart(8)} ev/s  client ${row.clientUsPerEvent.toFixed(1).padStart(6)} µs/ev  server ${row.serverUsPerEvent.toFixed(1).padStart(6)} µs/ev  RSS ${row.serverRssMb.toFixed(0).padStart(4)} MB  load ${row.load1.toFixed(1)} ${row.extra ?? ''}`,
   );
 }
 
@@ -149,59 +146,72 @@ async function buildBigLog(dir: string, total: number): Promise<void> {
 async function main() {
   const commit = execSync('git rev-parse --short HEAD', { cwd: __dirname }).toString().trim();
   console.log(
-    `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, commit ${commit}`,
+    `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, commit ${commit}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   console.log(
-    `params: batches of 1000: ${N_1000}, batches of 50: ${N_50}, single x50 streams: ${N_SINGLE}, live: ${LIVE}, big log: ${BIG}`,
+    `params: batches of 1000: ${N_1000}, batches of 50: ${N_50}, single x50 streams: ${N_SINGLE}, live: ${LIVE}, big log: ${BIG}, rounds: ${ROUNDS}`,
   );
   console.log(`fdatasync of a 300-byte append on this disk: ${fsyncLatencyMs().toFixed(2)} ms`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-es-'));
-  const es = await spawnEventStore(dir);
+  const profArgs = PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROF)}`] : [];
+  const es = await spawnEventStore(dir, [], profArgs);
   const nul = await spawnNullStore();
   const client = EventStoreDBClient.connectionString(es.connectionString);
-  const nullClient = EventStoreDBClient.connectionString(`esdb://127.0.0.1:${nul.port}?tls=false`);
+  const nullClient = EventStoreDBClient.connectionString(nul.connectionString);
   const targets: [Target, EventStoreDBClient][] = [
     [{ pid: es.pid, kind: 'embedded' }, client],
     [{ pid: nul.pid, kind: 'null' }, nullClient],
   ];
+  const WARMUP = 2000;
+  let total = WARMUP;
   try {
-    for (const [, c] of targets) await appendBatches(c, 2000, 100, 'warmup'); // connection, ServerFeatures, JIT
+    for (const [, c] of targets) {
+      // connection, ServerFeatures, JIT of both the append and the read path
+      await appendBatches(c, WARMUP, 100, 'warmup');
+      for await (const _e of c.readAll({ fromPosition: START, maxCount: WARMUP })) void _e;
+    }
     // each phase runs against our server, then at once against the null server (same load)
-    for (const [t, c] of targets) {
-      await measure('append, batches of 1000, one stream', t, N_1000, () =>
-        appendBatches(c, N_1000, 1000, 'bench-1000'),
-      );
-    }
-    for (const [t, c] of targets) {
-      await measure('append, batches of 50, one stream', t, N_50, () =>
-        appendBatches(c, N_50, 50, 'bench-50'),
-      );
-    }
-    for (const [t, c] of targets) {
-      await measure('append, single events, 50 streams at once', t, N_SINGLE, async () => {
-        await Promise.all(
-          Array.from({ length: 50 }, async (_, s) => {
-            for (let i = s; i < N_SINGLE; i += 50)
-              await c.appendToStream(`bench-single-${s}`, trackPlayed(i));
-          }),
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [t, c] of targets) {
+        await measure('append, batches of 1000, one stream', t, N_1000, () =>
+          appendBatches(c, N_1000, 1000, `bench-1000-${round}`),
         );
-      });
-    }
-    const total = 2000 + N_1000 + N_50 + N_SINGLE;
-    for (const [t, c] of targets) {
-      await measure('$all catch-up subscription from start', t, total, async () => {
-        const sub = c.subscribeToAll({ fromPosition: START });
-        let n = 0;
-        for await (const _e of sub) if (++n === total) break;
-        await sub.unsubscribe();
-      });
-    }
-    for (const [t, c] of targets) {
-      await measure('readAll forwards', t, total, async () => {
-        let n = 0;
-        for await (const _e of c.readAll({ fromPosition: START, maxCount: total })) n++;
-        if (n !== total) throw new Error(`readAll returned ${n}, expected ${total}`);
-      });
+      }
+      for (const [t, c] of targets) {
+        await measure('append, batches of 50, one stream', t, N_50, () =>
+          appendBatches(c, N_50, 50, `bench-50-${round}`),
+        );
+      }
+      for (const [t, c] of targets) {
+        await measure('append, single events, 50 streams at once', t, N_SINGLE, async () => {
+          await Promise.all(
+            Array.from({ length: 50 }, async (_, s) => {
+              for (let i = s; i < N_SINGLE; i += 50)
+                await c.appendToStream(`bench-single-${round}-${s}`, trackPlayed(i));
+            }),
+          );
+        });
+      }
+      total += N_1000 + N_50 + N_SINGLE;
+      const n = total;
+      for (const [t, c] of targets) {
+        await measure('$all catch-up subscription from start', t, n, async () => {
+          const sub = c.subscribeToAll({ fromPosition: START });
+          let got = 0;
+          for await (const _e of sub) if (++got === n) break;
+          await sub.unsubscribe();
+        });
+      }
+      for (const [t, c] of targets) {
+        await measure('readAll forwards', t, n, async () => {
+          let got = 0;
+          for await (const _e of c.readAll({ fromPosition: START, maxCount: n })) got++;
+          if (got !== n) throw new Error(`readAll returned ${got}, expected ${n}`);
+        });
+      }
     }
     let lat: number[] = [];
     await measure(
@@ -214,16 +224,48 @@ async function main() {
       () =>
         `p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms`,
     );
-    console.log(`server RSS after ${total} events: ${processRssMb(es.pid).toFixed(0)} MB`);
+    console.log(
+      `server RSS after ${total + LIVE} events: ${processRssMb(es.pid).toFixed(0)} MB (null server ${processRssMb(nul.pid).toFixed(0)} MB), bench client heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`,
+    );
   } finally {
     await client.dispose();
     await nullClient.dispose();
     await es.stop();
-    nul.child.kill('SIGTERM');
+    await nul.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  printMedians();
   await bigLog();
   console.log(JSON.stringify({ commit, rows }));
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Medians over the rounds, ours next to the null server's. */
+function printMedians(): void {
+  console.log(`\nmedians of ${ROUNDS} round(s): events/s (client µs/ev, server µs/ev)`);
+  console.log(`${'workload'.padEnd(44)} ${'embedded'.padStart(26)} ${'null'.padStart(26)}  ratio`);
+  const names = [...new Set(rows.map((r) => r.name))];
+  const cell = (rs: Row[]): string =>
+    rs.length === 0
+      ? '-'
+      : `${median(rs.map((r) => r.perSec)).toFixed(0)} (${median(rs.map((r) => r.clientUsPerEvent)).toFixed(1)}, ${median(rs.map((r) => r.serverUsPerEvent)).toFixed(1)})`;
+  for (const name of names) {
+    const ours = rows.filter((r) => r.name === name && r.target === 'embedded');
+    const nul = rows.filter((r) => r.name === name && r.target === 'null');
+    const ratio =
+      nul.length > 0
+        ? (median(ours.map((r) => r.perSec)) / median(nul.map((r) => r.perSec))).toFixed(2)
+        : '';
+    console.log(
+      `${name.padEnd(44)} ${cell(ours).padStart(26)} ${cell(nul).padStart(26)}  ${ratio}`,
+    );
+  }
+  console.log('');
 }
 
 function fsyncLatencyMs(): number {
@@ -241,25 +283,6 @@ function fsyncLatencyMs(): number {
   return ms;
 }
 
-/** The protocol-only server (scripts/lib/nullEventStore.ts) in a child process. */
-function spawnNullStore(): Promise<{ pid: number; port: number; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'lib/nullEventStore.ts')],
-    {
-      cwd: path.resolve(__dirname, '..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`null server exited with ${code}`)));
-    child.stdout!.once('data', (d: Buffer) => {
-      const { port } = JSON.parse(d.toString()) as { port: number };
-      resolve({ pid: child.pid!, port, child });
-    });
-  });
-}
-
 async function bigLog() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-es-big-'));
   try {
@@ -272,7 +295,7 @@ async function bigLog() {
     for (const label of ['after clean shutdown', 'after kill -9']) {
       const es = await spawnEventStore(dir);
       console.log(
-        `start-up, ${BIG}-event log, ${label}: ${es.startMs} ms to listening (index/recovery ${es.recoveryMs} ms), RSS ${processRssMb(es.pid).toFixed(0)} MB`,
+        `start-up, ${BIG}-event log, ${label}: ${es.startMs} ms to listening (index/recovery ${es.recoveryMs} ms, server CPU ${processCpuMs(es.pid).toFixed(0)} ms), RSS ${processRssMb(es.pid).toFixed(0)} MB`,
       );
       const client = EventStoreDBClient.connectionString(es.connectionString);
       await client.appendToStream('after-start', trackPlayed(0));

@@ -1,102 +1,89 @@
 /**
  * A server that speaks the same protocol but stores nothing: BatchAppend decodes each request and
- * answers success at once (no disk, no index); Read streams one pre-encoded event over and over.
- * The benchmark runs the same workloads against it, at the same moment, to show what the protocol
- * and the client cost on this machine under its current load — the ceiling for the real server.
- * Run as a child: prints `{"port":N}` on stdout.
+ * answers success at once (no disk, no index); Read streams one event over and over. It uses the
+ * embedded server's own wire code (service definition, request decoder, answer and event encoders,
+ * batched HTTP/2 writes), so the difference between the two is the cost of storing and reading
+ * the log. The benchmark runs the same workloads against it, at the same moment, to show what the
+ * protocol and the client cost on this machine under its current load — the ceiling for the real
+ * server. Run as a child: prints `{"port":N}` on stdout.
  */
 import { randomUUID } from 'node:crypto';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerDuplexStream, ServerWritableStream, ServiceDefinition } from '@grpc/grpc-js';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
-import { AllStreamPosition, UUID } from '@eventstore/db-client/generated/shared_pb';
-import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { BatchAppendResp, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import type { ReadReq } from '@eventstore/db-client/generated/streams_pb';
-import { decodeBatchAppendReq } from '../../src/embedded-eventstore/grpc/batchAppendDecoder';
 import type { BatchAppendRequest } from '../../src/embedded-eventstore/grpc/batchAppendDecoder';
-import { encodeEventResp } from '../../src/embedded-eventstore/grpc/readRespEncoder';
+import { encodeBatchAppendSuccess } from '../../src/embedded-eventstore/grpc/batchAppendResp';
 import { serverFeaturesHandler } from '../../src/embedded-eventstore/grpc/serverFeatures';
+import { FramedResponses, Sink } from '../../src/embedded-eventstore/grpc/sink';
 import { decodeRecord, recordSize, writeRecord } from '../../src/embedded-eventstore/log/record';
+import type { DecodedRecord } from '../../src/embedded-eventstore/log/record';
+import { disableNagle, streamsDefinition } from '../../src/embedded-eventstore/server';
+import { benchEventData } from './childEventStore';
 
-function sampleEvent(): Buffer {
+/** One stored-looking record of the benchmark's event, kept in memory. */
+function sampleRecord(): DecodedRecord {
   const event = {
     id: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'),
     type: 'TrackPlayed',
     contentType: 'application/json',
-    data: Buffer.from(
-      JSON.stringify({
-        trackId: 't1',
-        listenerId: 'listener-1',
-        sessionId: 'session-1',
-        occurredAt: '2026-11-26T12:00:00.000Z',
-        receivedAt: '2026-11-26T12:00:00.100Z',
-        userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench',
-        ipHash: 'a1b2c3d4e5f6',
-        source: 'playlist',
-        playlistId: 'pl-42',
-        durationSeconds: 187,
-        completionRate: 93.5,
-        replayed: false,
-      }),
-    ),
+    data: Buffer.from(JSON.stringify(benchEventData(1))),
     metadata: Buffer.alloc(0),
   };
   const buf = Buffer.alloc(recordSize('bench', event));
   writeRecord(buf, 0, { stream: 'bench', revision: 1, created: Date.now(), flags: 0, event });
-  return encodeEventResp(decodeRecord(buf, 0, 1000), false);
+  return decodeRecord(buf, 0, 1000);
 }
 
 async function main(): Promise<void> {
-  const eventResp = sampleEvent();
+  const record = sampleRecord();
   let position = 100;
   const server = new Server();
-  const streams = {
-    ...StreamsService,
-    batchAppend: { ...StreamsService.batchAppend, requestDeserialize: decodeBatchAppendReq },
-    read: {
-      ...StreamsService.read,
-      responseSerialize: (m: Buffer | ReadResp) =>
-        Buffer.isBuffer(m) ? m : Buffer.from(m.serializeBinary()),
-    },
-  } as unknown as ServiceDefinition;
-  server.addService(streams, {
-    batchAppend: (call: ServerDuplexStream<BatchAppendRequest, BatchAppendResp>) => {
+  disableNagle(server);
+  server.addService(streamsDefinition, {
+    batchAppend: (call: ServerDuplexStream<BatchAppendRequest, Buffer>) => {
       const counts = new Map<string, number>();
+      const responses = new FramedResponses(call, true);
       call.on('data', (req: BatchAppendRequest) => {
         const key = req.correlationId.toString('latin1');
-        counts.set(key, (counts.get(key) ?? 0) + req.events.length);
-        if (!req.isFinal) return;
-        const resp = new BatchAppendResp();
-        resp.setCorrelationId(UUID.deserializeBinary(req.correlationId));
-        const success = new BatchAppendResp.Success();
-        success.setCurrentRevision(String(counts.get(key)! - 1));
-        const pos = new AllStreamPosition();
-        position += 300 * counts.get(key)!;
-        pos.setCommitPosition(String(position));
-        pos.setPreparePosition(String(position));
-        success.setPosition(pos);
-        resp.setSuccess(success);
+        const count = (counts.get(key) ?? 0) + req.events.length;
+        if (!req.isFinal) {
+          counts.set(key, count);
+          return;
+        }
         counts.delete(key);
-        call.write(resp);
+        position += 300 * count;
+        const o = req.options!;
+        responses.send(
+          encodeBatchAppendSuccess(
+            Buffer.from(req.correlationId),
+            Buffer.from(o.stream),
+            o.expected,
+            count - 1,
+            position,
+          ),
+        );
       });
-      call.on('end', () => call.end());
+      call.on('end', () => {
+        responses.flush();
+        call.end();
+      });
     },
     read: async (call: ServerWritableStream<ReadReq, unknown>) => {
       const o = call.request.getOptions()!;
       const subscription = o.hasSubscription();
       const count = subscription ? Infinity : Number(o.getCount());
-      let closed = false;
-      call.on('cancelled', () => (closed = true));
+      const sink = new Sink(call);
       if (subscription) {
         const c = new ReadResp();
         c.setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId('null'));
-        call.write(c);
+        if (!(await sink.write(c))) return;
       }
-      for (let i = 0; i < count && !closed; i++) {
-        if (!call.write(eventResp)) await new Promise((r) => call.once('drain', r));
+      for (let i = 0; i < count; i++) {
+        if (!sink.event(record, false) && !(await sink.ready())) return;
       }
-      if (!closed) call.end();
+      sink.end();
     },
     append: () => undefined,
     delete: () => undefined,

@@ -44,11 +44,12 @@ export interface EmbeddedEventStore {
 export type EmbeddedEventStoreWithStats = EmbeddedEventStore & { stats: ReadStats };
 
 /**
- * Read responses are pre-encoded Buffers (see readRespEncoder.ts), so Read gets a serializer that
- * passes Buffers through, and BatchAppend requests are decoded by hand (batchAppendDecoder.ts);
- * everything else is the client's own generated definition.
+ * Read responses and BatchAppend answers are pre-encoded Buffers (readRespEncoder.ts,
+ * batchAppendResp.ts), so they get serializers that pass Buffers through, and BatchAppend
+ * requests are decoded by hand (batchAppendDecoder.ts); everything else is the client's own
+ * generated definition. Also used by the benchmark's protocol-only server.
  */
-const streamsDefinition = {
+export const streamsDefinition = {
   ...StreamsService,
   batchAppend: {
     ...StreamsService.batchAppend,
@@ -143,7 +144,7 @@ export async function startEmbeddedEventStore(
  * options, and grpc-js builds them in `commonServerOptions` before binding, so we add `noDelay`
  * there; if a future grpc-js renames the field, this silently does nothing.
  */
-function disableNagle(server: Server): void {
+export function disableNagle(server: Server): void {
   const internals = server as unknown as { commonServerOptions?: Record<string, unknown> };
   if (internals.commonServerOptions) internals.commonServerOptions.noDelay = true;
 }

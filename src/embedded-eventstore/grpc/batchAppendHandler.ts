@@ -15,8 +15,7 @@ import {
   batchStreamDeleted,
   batchWrongExpectedVersion,
 } from './errors';
-import { BATCH_BYTES, FRAME_HEADER, rawCallOf } from './sink';
-import type { RawCall } from './sink';
+import { FramedResponses } from './sink';
 
 interface OpenBatch {
   /** Raw content of the request's correlation_id (a UUID message), copied out of the request. */
@@ -36,7 +35,7 @@ interface OpenBatch {
 export function batchAppendHandler(store: Store, framed = true) {
   return (call: ServerDuplexStream<BatchAppendRequest, Buffer>): void => {
     const open = new Map<string, OpenBatch>();
-    const responses = new Responses(call, framed);
+    const responses = new FramedResponses(call, framed);
     let inFlight = 0;
     let ended = false;
     const maybeEnd = (): void => {
@@ -146,57 +145,4 @@ function toResp(batch: OpenBatch, outcome: AppendOutcome): Buffer {
       break;
   }
   return Buffer.from(resp.serializeBinary());
-}
-
-/**
- * Answers of one BatchAppend call. With grpc-js's HTTP/2 stream at hand (sink.ts), the answers
- * released by one group commit (up to one per concurrent writer) are framed into a single write at
- * the end of the event-loop turn, instead of one HTTP/2 write per answer; otherwise each goes
- * through `call.write()`.
- */
-class Responses {
-  private readonly raw: RawCall | null;
-  private pending: Buffer[] = [];
-  private bytes = 0;
-  private scheduled = false;
-
-  constructor(
-    private readonly call: ServerDuplexStream<BatchAppendRequest, Buffer>,
-    framed: boolean,
-  ) {
-    this.raw = framed ? rawCallOf(call) : null;
-  }
-
-  send(resp: Buffer): void {
-    if (!this.raw) {
-      this.call.write(resp);
-      return;
-    }
-    this.pending.push(resp);
-    this.bytes += FRAME_HEADER + resp.length;
-    if (this.bytes >= BATCH_BYTES) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
-  }
-
-  readonly flush = (): void => {
-    this.scheduled = false;
-    if (!this.raw || this.pending.length === 0) return;
-    const out = Buffer.allocUnsafe(this.bytes);
-    let at = 0;
-    for (const b of this.pending) {
-      out[at] = 0;
-      out.writeUInt32BE(b.length, at + 1);
-      b.copy(out, at + FRAME_HEADER);
-      at += FRAME_HEADER + b.length;
-    }
-    this.pending = [];
-    this.bytes = 0;
-    const stream = this.raw.stream;
-    if (stream.destroyed || stream.closed === true) return;
-    this.raw.maybeSendMetadata();
-    stream.write(out);
-  };
 }

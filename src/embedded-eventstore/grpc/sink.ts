@@ -219,3 +219,56 @@ export class Sink<Req> {
     this.wakeAll();
   }
 }
+
+/**
+ * Answers of one bidirectional call (BatchAppend). With grpc-js's HTTP/2 stream at hand (sink.ts), the answers
+ * released by one group commit (up to one per concurrent writer) are framed into a single write at
+ * the end of the event-loop turn, instead of one HTTP/2 write per answer; otherwise each goes
+ * through `call.write()`.
+ */
+export class FramedResponses {
+  private readonly raw: RawCall | null;
+  private pending: Buffer[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly call: { write(resp: Buffer): boolean },
+    framed: boolean,
+  ) {
+    this.raw = framed ? rawCallOf(call) : null;
+  }
+
+  send(resp: Buffer): void {
+    if (!this.raw) {
+      this.call.write(resp);
+      return;
+    }
+    this.pending.push(resp);
+    this.bytes += FRAME_HEADER + resp.length;
+    if (this.bytes >= BATCH_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (!this.raw || this.pending.length === 0) return;
+    const out = Buffer.allocUnsafe(this.bytes);
+    let at = 0;
+    for (const b of this.pending) {
+      out[at] = 0;
+      out.writeUInt32BE(b.length, at + 1);
+      b.copy(out, at + FRAME_HEADER);
+      at += FRAME_HEADER + b.length;
+    }
+    this.pending = [];
+    this.bytes = 0;
+    const stream = this.raw.stream;
+    if (stream.destroyed || stream.closed === true) return;
+    this.raw.maybeSendMetadata();
+    stream.write(out);
+  };
+}
