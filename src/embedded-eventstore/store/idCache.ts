@@ -49,14 +49,21 @@ export class IdCache {
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
   }
 
-  /** [key, position], oldest first (an id set twice appears once, at its newest place). */
-  *entries(): IterableIterator<[string, number]> {
+  /** Calls `fn(key, position)` oldest first (an id set twice comes once, at its newest place). */
+  forEach(fn: (key: string, position: number) => void): void {
     let slot = (this.head - this.used + this.capacity) % this.capacity;
     for (let i = 0; i < this.used; i++) {
       const key = this.keys[slot]!;
-      if (this.map.get(key) === slot) yield [key, this.positions[slot]!];
+      if (this.map.get(key) === slot) fn(key, this.positions[slot]!);
       slot = slot + 1 === this.capacity ? 0 : slot + 1;
     }
+  }
+
+  /** [key, position], oldest first (an id set twice appears once, at its newest place). */
+  entries(): [string, number][] {
+    const out: [string, number][] = [];
+    this.forEach((key, position) => out.push([key, position]));
+    return out;
   }
 
   get size(): number {

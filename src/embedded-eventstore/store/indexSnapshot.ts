@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import type { IdCache } from './idCache';
 import type { StreamIndex } from './streamIndex';
 
 /**
@@ -35,9 +36,12 @@ export interface LoadedSnapshot {
 export function encodeSnapshot(
   index: StreamIndex,
   durableEnd: number,
-  recentIds: Iterable<[id: string, position: number]> = [],
+  recentIds: Pick<IdCache, 'forEach'> = { forEach: () => undefined },
 ): Buffer {
-  const ids = [...recentIds].filter(([, p]) => p < durableEnd);
+  let idCount = 0;
+  recentIds.forEach((_key, p) => {
+    if (p < durableEnd) idCount++;
+  });
   const allCount = index.all.durableCount(durableEnd);
   const streams: Header['streams'] = [];
   let total = 0;
@@ -49,12 +53,12 @@ export function encodeSnapshot(
     total += count;
   }
   const header = Buffer.from(
-    JSON.stringify({ logEnd: durableEnd, allCount, idCount: ids.length, streams } satisfies Header),
+    JSON.stringify({ logEnd: durableEnd, allCount, idCount, streams } satisfies Header),
   );
   const headerEnd = 12 + header.length;
   const dataStart = Math.ceil(headerEnd / 8) * 8;
-  const f64Count = allCount + total + ids.length;
-  const buf = Buffer.alloc(dataStart + f64Count * 8 + ids.length * 16 + 4);
+  const f64Count = allCount + total + idCount;
+  const buf = Buffer.alloc(dataStart + f64Count * 8 + idCount * 16 + 4);
   MAGIC.copy(buf, 0);
   buf.writeUInt32LE(header.length, 8);
   header.copy(buf, 12);
@@ -66,11 +70,12 @@ export function encodeSnapshot(
     for (let i = 0; i < count; i++) f64[o++] = ps[i]!;
   }
   let idAt = dataStart + f64Count * 8;
-  for (const [id, position] of ids) {
+  recentIds.forEach((id, position) => {
+    if (position >= durableEnd) return;
     f64[o++] = position;
     buf.write(id, idAt, 16, 'latin1');
     idAt += 16;
-  }
+  });
   buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
   return buf;
 }

@@ -86,7 +86,7 @@ export class SnapshotScheduler {
     if (count === this.snapshotAt || (!force && count - this.snapshotAt < this.every)) {
       return Promise.resolve();
     }
-    const buf = encodeSnapshot(index, log.durableEnd, ids.entries());
+    const buf = encodeSnapshot(index, log.durableEnd, ids);
     this.running = writeSnapshot(this.dataDir, buf)
       .then(() => {
         this.snapshotAt = count;
