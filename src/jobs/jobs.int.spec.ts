@@ -58,8 +58,9 @@ beforeAll(async () => {
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     logger: createLogger('silent'),
     leases: leases(mongo.db, 'jobs-test'),
-    batchSize: 60,
-    rebuildBatchSize: 60,
+    // Small batches: many documents per track, for compaction and pruning to work on.
+    batchSize: 20,
+    rebuildBatchSize: 20,
     batchDelayMs: 5,
     bulkChunkSize: 99,
   });

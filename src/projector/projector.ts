@@ -22,12 +22,22 @@ export type FailurePolicy = 'stop' | 'skip';
 
 export type ProjectorOptions = {
   store: EventStore;
+  /**
+   * Where the events come from: the store's own `$all` subscription by default, or a shared
+   * feed (`eventFeed`) so that several projectors read and decode the log once.
+   */
+  source?: Pick<EventStore, 'subscribeToAll'>;
   db: Db;
   checkpoints: CheckpointStore;
   projection: Projection;
   logger: Logger;
-  /** Most events per batch (a batch is extended to the end of its commit group). */
+  /** Most events per batch once caught up (a batch is extended to the end of its commit group). */
   batchSize: number;
+  /**
+   * Most events per batch while catching up (defaults to `batchSize`): bigger batches,
+   * pre-aggregated, cost fewer document writes per event.
+   */
+  catchUpBatchSize?: number;
   /** How long a partial batch may wait for more events before it is written. */
   batchDelayMs: number;
   bulkChunkSize: number;
@@ -74,16 +84,26 @@ export const unparsable = (projection: Projection, e: RecordedEvent, err: unknow
     `${projection.name}: event ${e.id} (${e.type}) at ${e.position.commit} does not parse: ${String(err)}`,
   );
 
+/** Parsed once per recorded event, however many projectors share it (see eventFeed). */
+const parsed = new WeakMap<RecordedEvent, TrackEvent>();
+
 function toTrackEvent(e: RecordedEvent): TrackEvent {
+  const cached = parsed.get(e);
+  if (cached) return cached;
   const type = e.type as TrackEvent['type'];
-  return {
+  const event = {
     type,
     id: e.id,
     data: parseStoredEvent(type, e.data),
     revision: e.revision,
     position: e.position.commit,
   } as TrackEvent;
+  parsed.set(e, event);
+  return event;
 }
+
+/** How long the log must be silent during catch-up before a partial batch is written. */
+const catchUpQuietMs = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -125,6 +145,7 @@ export async function startProjector(options: ProjectorOptions) {
   let head: bigint | undefined;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
+  let fullQueued = false;
 
   const fail = (err: unknown) => {
     if (failure) return;
@@ -202,10 +223,13 @@ export async function startProjector(options: ProjectorOptions) {
   };
 
   /** Queues the next batch the cut rules allow; resolves when it is written. */
-  const flush = (quiet: boolean): Promise<void> => {
+  const flush = (mode: 'full' | 'timer' | 'quiet'): Promise<void> => {
     chain = chain.then(async () => {
       if (failure) return;
-      const n = batchLength(buffer, { maxEvents: options.batchSize, forcedCut, quiet });
+      const maxEvents = currentBatchSize();
+      // A full-batch flush queued while the previous batch was written: only a full batch.
+      if (mode === 'full' && buffer.length < maxEvents && forcedCut === undefined) return;
+      const n = batchLength(buffer, { maxEvents, forcedCut, quiet: mode === 'quiet' });
       if (n === 0) return;
       inFlight = buffer.slice(0, n);
       buffer = buffer.slice(n);
@@ -225,17 +249,21 @@ export async function startProjector(options: ProjectorOptions) {
     if (timer || failure) return;
     timer = setTimeout(() => {
       timer = undefined;
-      const quiet = clock() - lastArrival >= batchDelayMs;
-      // While catching up, only full batches (or a quiet log) are written: a slow read would
-      // otherwise cut tiny batches, and a batch's cost is its document writes, not its events.
+      // While catching up, only full batches (or a log quiet for 2 s) are written: a slow read
+      // (or one paced by another consumer of the shared feed) would otherwise cut small batches,
+      // and a batch's cost is its document writes, not its events.
+      const quiet = clock() - lastArrival >= (caughtUp ? batchDelayMs : catchUpQuietMs);
       if (!caughtUp && !quiet) return arm();
-      void flush(quiet).then(() => {
+      void flush(quiet ? 'quiet' : 'timer').then(() => {
         if (buffer.length > 0) arm();
       });
     }, batchDelayMs);
   };
 
-  const subscription = store.subscribeToAll({
+  const currentBatchSize = () =>
+    caughtUp ? options.batchSize : (options.catchUpBatchSize ?? options.batchSize);
+
+  const subscription = (options.source ?? store).subscribeToAll({
     from: checkpoint.commit > 0n ? checkpoint : undefined,
     streamPrefixes: [trackStreamPrefix],
   });
@@ -251,11 +279,21 @@ export async function startProjector(options: ProjectorOptions) {
       lastArrival = clock();
       received++;
       lastReceived = event.position.commit;
-      const full =
-        buffer.length > options.batchSize ||
-        (forcedCut !== undefined && event.position.commit > forcedCut);
-      // Backpressure: the subscription waits while a full batch is written.
-      if (full) await flush(false);
+      const size = currentBatchSize();
+      if (forcedCut !== undefined) {
+        if (event.position.commit > forcedCut) await flush('full');
+      } else if (buffer.length >= size && !fullQueued) {
+        // Pipelining: the next batch is read (and decoded) while this one is written.
+        fullQueued = true;
+        void flush('full').finally(() => (fullQueued = false));
+      }
+      // Backpressure: with one batch being written and the next one full, wait.
+      while (!failure && forcedCut === undefined && buffer.length >= 2 * size) {
+        const before = buffer.length;
+        await flush('full');
+        lastArrival = clock(); // time spent waiting on our own writes is not a quiet log
+        if (buffer.length >= before) break;
+      }
       arm();
     }
   })().catch((err) => fail(err));
@@ -297,7 +335,7 @@ export async function startProjector(options: ProjectorOptions) {
     },
     /** Resolves when everything received so far is applied (tests, rebuild swaps). */
     async drain(): Promise<void> {
-      while (!failure && (buffer.length > 0 || inFlight.length > 0)) await flush(true);
+      while (!failure && (buffer.length > 0 || inFlight.length > 0)) await flush('quiet');
     },
     async stop(): Promise<void> {
       await subscription.close();
@@ -306,7 +344,7 @@ export async function startProjector(options: ProjectorOptions) {
       timer = undefined;
       while (!failure && buffer.length > 0) {
         const before = buffer.length;
-        await flush(true);
+        await flush('quiet');
         if (buffer.length === before) break;
       }
       await chain;

@@ -4,6 +4,7 @@ import { trackStreamPrefix } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
 import { checkpointStore, checkpointsCollection } from './checkpointStore';
+import { eventFeed } from './eventFeed';
 import type { Leases } from './lease';
 import type { ProjectorMetrics } from './metrics';
 import {
@@ -28,8 +29,12 @@ export type SupervisorOptions = {
   registry: ProjectionRegistry;
   logger: Logger;
   leases: Leases;
+  /** Batch size of live projectors once caught up. */
   batchSize: number;
-  /** Batch size of rebuilds (catch-up from the start of the log: bigger batches, fewer writes). */
+  /**
+   * Batch size of rebuilds and of live projectors while they catch up (from far behind:
+   * bigger batches, fewer document writes per event).
+   */
   rebuildBatchSize: number;
   batchDelayMs: number;
   bulkChunkSize: number;
@@ -84,14 +89,20 @@ export function projectorSupervisor(options: SupervisorOptions) {
   let stopped = false;
   let tick: Promise<void> = Promise.resolve();
 
-  const launch = (projection: Projection, generation: number, batchSize: number) =>
+  // One $all subscription (and one decoding of each event) for every live projector.
+  const feed = eventFeed(options.store, { streamPrefixes: [trackStreamPrefix], logger });
+
+  /** Live projectors read the shared feed; a rebuild reads the log on its own. */
+  const launch = (projection: Projection, generation: number, mode: 'live' | 'rebuild') =>
     startProjector({
       store: options.store,
+      ...(mode === 'live' ? { source: feed } : {}),
       db,
       checkpoints,
       projection,
       logger,
-      batchSize,
+      batchSize: mode === 'live' ? options.batchSize : options.rebuildBatchSize,
+      catchUpBatchSize: options.rebuildBatchSize,
       batchDelayMs: options.batchDelayMs,
       bulkChunkSize: options.bulkChunkSize,
       checkpointId: checkpointIdOf(projection.name, generation),
@@ -129,7 +140,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
     }
     if (!slot.running && !stopped) {
       await ensureIndexes(db, slot.projection, generation);
-      slot.running = await launch(slot.projection, generation, options.batchSize);
+      slot.running = await launch(slot.projection, generation, 'live');
     }
   };
 
@@ -182,7 +193,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
         .updateOne({ _id: name }, { $max: { lastBuilt: generation } }, { upsert: false });
       await ensureIndexes(db, projection, generation);
       log.info({ generation }, 'rebuild started');
-      builder = await launch(projection, generation, options.rebuildBatchSize);
+      builder = await launch(projection, generation, 'rebuild');
       const renew = setInterval(
         () => void leases.acquire(lock, 10 * 60_000).catch(() => undefined),
         60_000,
@@ -272,6 +283,11 @@ export function projectorSupervisor(options: SupervisorOptions) {
         rebuilding: rebuilding.has(slot.projection.name),
       }));
     },
+    /**
+     * The shared `$all` feed of track streams the live projectors read: other in-process
+     * consumers can `feed.subscribeToAll({ from, streamPrefixes: [trackStreamPrefix] })`.
+     */
+    feed,
     running(): RunningProjector[] {
       return [...slots.values()].flatMap((s) => (s.running ? [s.running] : []));
     },
@@ -285,6 +301,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
         await leases.release(leaseName(slot));
         slot.running = undefined;
       }
+      await feed.close();
     },
   };
 }
