@@ -97,6 +97,8 @@ export class Sink<Req> {
       this.full = false;
       this.wakeAll();
     });
+    // grpc-js listens for one 'error' only; a write racing a reset could emit another
+    this.raw?.stream.on('error', close);
   }
 
   /** True when events are batched into direct HTTP/2 writes. */
@@ -237,6 +239,8 @@ export class FramedResponses {
     framed: boolean,
   ) {
     this.raw = framed ? rawCallOf(call) : null;
+    // grpc-js listens for one 'error' only; a write racing a reset could emit another
+    this.raw?.stream.on('error', () => undefined);
   }
 
   send(resp: Buffer): void {
