@@ -1,4 +1,4 @@
-import type { TrackEvent } from '../src/events/stored';
+import type { StoredEventData, TrackEvent } from '../src/events/stored';
 import type { Projection, ReadModelOp } from './types';
 
 /**
@@ -50,6 +50,44 @@ export function newest<T extends { eventId: string; at: Date }>(
     .slice(0, keep);
 }
 
+/** Newer first: by occurredAt (canonical ISO strings compare like their instants), then id. */
+const newer = (a: TrackEvent, b: TrackEvent) => {
+  const ta = Date.parse(a.data.occurredAt);
+  const tb = Date.parse(b.data.occurredAt);
+  return ta !== tb ? ta > tb : a.id < b.id;
+};
+
+/** Inserts `e` into `list` (newest first) if it is among the `keep` newest. */
+function keepNewest(list: TrackEvent[], e: TrackEvent, keep: number): void {
+  if (list.length >= keep && !newer(e, list[list.length - 1]!)) return;
+  let i = list.length;
+  while (i > 0 && newer(e, list[i - 1]!)) i--;
+  list.splice(i, 0, e);
+  if (list.length > keep) list.pop();
+}
+
+const recentPlay = (e: TrackEvent): RecentPlay => {
+  const d = e.data as StoredEventData<'TrackPlayed'>;
+  return {
+    eventId: e.id,
+    trackId: d.trackId,
+    at: new Date(d.occurredAt),
+    listenerId: d.listenerId,
+    source: d.source,
+    durationSeconds: d.durationSeconds,
+    completionRate: d.completionRate,
+  };
+};
+const recentLike = (e: TrackEvent): RecentLike => {
+  const d = e.data as StoredEventData<'TrackLiked'>;
+  return {
+    eventId: e.id,
+    trackId: d.trackId,
+    at: new Date(d.occurredAt),
+    listenerId: d.listenerId,
+  };
+};
+
 export const recentActivity: Projection = {
   name: 'recentActivity',
   version: 1,
@@ -62,30 +100,17 @@ export const recentActivity: Projection = {
   project(events: readonly TrackEvent[]): ReadModelOp[] {
     if (events.length === 0) return [];
     const pos = Number(events[events.length - 1]!.position);
-    const perTrack = new Map<string, { plays: RecentPlay[]; likes: RecentLike[] }>();
+    // Only each track's newest few events of the batch are kept (no object per event).
+    const perTrack = new Map<string, { plays: TrackEvent[]; likes: TrackEvent[] }>();
     for (const e of events) {
       let t = perTrack.get(e.data.trackId);
       if (!t) perTrack.set(e.data.trackId, (t = { plays: [], likes: [] }));
-      const base = {
-        eventId: e.id,
-        trackId: e.data.trackId,
-        at: new Date(e.data.occurredAt),
-      };
-      if (e.type === 'TrackPlayed') {
-        t.plays.push({
-          ...base,
-          listenerId: e.data.listenerId,
-          source: e.data.source,
-          durationSeconds: e.data.durationSeconds,
-          completionRate: e.data.completionRate,
-        });
-      } else if (e.type === 'TrackLiked') {
-        t.likes.push({ ...base, listenerId: e.data.listenerId });
-      }
+      if (e.type === 'TrackPlayed') keepNewest(t.plays, e, recentPlaysKept);
+      else if (e.type === 'TrackLiked') keepNewest(t.likes, e, recentLikesKept);
     }
     return [...perTrack].map(([trackId, t]) => {
-      const plays = newest(t.plays, recentPlaysKept);
-      const likes = newest(t.likes, recentLikesKept);
+      const plays = newest(t.plays.map(recentPlay), recentPlaysKept);
+      const likes = newest(t.likes.map(recentLike), recentLikesKept);
       const doc: RecentActivityDoc = {
         _id: `${trackId}|${pos}`,
         trackId,

@@ -3,6 +3,7 @@ import { bucketKeys, bucketStart } from './lib/buckets';
 import {
   accumulate,
   newAccumulator,
+  prepareEvent,
   toStats,
   type RollupStats,
   type StatsAccumulator,
@@ -85,9 +86,15 @@ export const trackRollups: Projection = {
     const pos = Number(events[events.length - 1]!.position);
     const months = new Map<string, MonthAcc>();
     const years = new Map<string, { trackId: string; year: string; total: StatsAccumulator }>();
+    // Events of a batch fall into few hours: bucket keys are computed once per hour.
+    const keysByHour = new Map<string, ReturnType<typeof bucketKeys>>();
     for (const event of events) {
       const { trackId } = event.data;
-      const keys = bucketKeys(event.data.occurredAt);
+      const at = event.data.occurredAt;
+      // Only canonical UTC strings (toISOString) share keys by their hour prefix.
+      const hour = at.length === 24 && at.endsWith('Z') ? at.slice(0, 13) : at;
+      let keys = keysByHour.get(hour);
+      if (!keys) keysByHour.set(hour, (keys = bucketKeys(at)));
       const mk = rollupDocId(trackId, 'm', keys.month);
       let m = months.get(mk);
       if (!m) {
@@ -101,14 +108,15 @@ export const trackRollups: Projection = {
         };
         months.set(mk, m);
       }
-      accumulate(m.total, event);
-      accumulate(into(m.days, keys.day), event);
-      accumulate(into(m.hours, keys.hour), event);
-      accumulate(into(m.weeks, keys.week), event);
+      const prepared = prepareEvent(event);
+      accumulate(m.total, event, prepared);
+      accumulate(into(m.days, keys.day), event, prepared);
+      accumulate(into(m.hours, keys.hour), event, prepared);
+      accumulate(into(m.weeks, keys.week), event, prepared);
       const yk = rollupDocId(trackId, 'y', keys.year);
       let y = years.get(yk);
       if (!y) years.set(yk, (y = { trackId, year: keys.year, total: newAccumulator() }));
-      accumulate(y.total, event);
+      accumulate(y.total, event, prepared);
     }
     const ops: ReadModelOp[] = [];
     for (const m of months.values()) {

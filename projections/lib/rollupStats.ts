@@ -75,7 +75,7 @@ export const breakdownFields: readonly BreakdownField[] = [
 
 /** MongoDB field names may not contain `.` or start with `$`: escape them reversibly. */
 export const encodeKey = (key: string): string =>
-  key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24');
+  /[%.$]/.test(key) ? key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24') : key;
 export const decodeKey = (key: string): string =>
   key.replace(/%2E/g, '.').replace(/%24/g, '$').replace(/%25/g, '%');
 
@@ -97,20 +97,44 @@ const bump = (acc: StatsAccumulator, field: CountField, by = 1) => {
 };
 const bumpKey = (acc: StatsAccumulator, field: BreakdownField, key: string) => {
   const map = (acc.breakdowns[field] ??= {});
-  const k = encodeKey(key);
-  map[k] = (map[k] ?? 0) + 1;
+  map[key] = (map[key] ?? 0) + 1;
 };
 
+/**
+ * What `accumulate` derives from an event once, however many buckets it goes into: the
+ * escaped breakdown key and the listener's hash.
+ */
+export type PreparedEvent = { key?: string; listener?: number };
+
+export function prepareEvent(event: TrackEvent): PreparedEvent {
+  switch (event.type) {
+    case 'TrackPlayed':
+      return { key: encodeKey(event.data.source), listener: hashListener(event.data.listenerId) };
+    case 'TrackSaved':
+    case 'TrackUnsaved':
+      return { key: encodeKey(event.data.playlistId) };
+    case 'TrackShared':
+      return { key: encodeKey(event.data.platform) };
+    default:
+      return {};
+  }
+}
+
 /** Adds one listener event to an accumulator. Catalog events are not stats: ignored. */
-export function accumulate(acc: StatsAccumulator, event: TrackEvent): void {
+export function accumulate(
+  acc: StatsAccumulator,
+  event: TrackEvent,
+  prepared: PreparedEvent = prepareEvent(event),
+): void {
+  const key = prepared.key!;
   switch (event.type) {
     case 'TrackPlayed':
       bump(acc, 'plays');
       bump(acc, 'durationSum', event.data.durationSeconds);
       bump(acc, 'completionSum', event.data.completionRate);
       if (event.data.replayed) bump(acc, 'replays');
-      bumpKey(acc, 'sources', event.data.source);
-      acc.listeners.add(hashListener(event.data.listenerId));
+      bumpKey(acc, 'sources', key);
+      acc.listeners.add(prepared.listener!);
       return;
     case 'TrackSkipped':
       bump(acc, 'skips');
@@ -123,13 +147,13 @@ export function accumulate(acc: StatsAccumulator, event: TrackEvent): void {
       return bump(acc, 'unlikes');
     case 'TrackSaved':
       bump(acc, 'saves');
-      return bumpKey(acc, 'playlists', event.data.playlistId);
+      return bumpKey(acc, 'playlists', key);
     case 'TrackUnsaved':
       bump(acc, 'unsaves');
-      return bumpKey(acc, 'playlistUnsaves', event.data.playlistId);
+      return bumpKey(acc, 'playlistUnsaves', key);
     case 'TrackShared':
       bump(acc, 'shares');
-      return bumpKey(acc, 'platforms', event.data.platform);
+      return bumpKey(acc, 'platforms', key);
     case 'TrackDownloaded':
       return bump(acc, 'downloads');
     default:
