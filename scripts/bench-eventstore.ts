@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient, END, jsonEvent, START } from '@eventstore/db-client';
 import { Store } from '../src/embedded-eventstore/store/eventStore';
+import { connectEventStore } from '../src/eventstore/esdbEventStore';
 import {
   benchEventData,
   processCpuMs,
@@ -204,6 +205,20 @@ async function main() {
           for await (const _e of sub) if (++got === n) break;
           await sub.unsubscribe();
         });
+      }
+      for (const [t] of targets) {
+        // what the projectors run: src/eventstore's subscription, filtered on stream prefixes
+        const store = connectEventStore(
+          t.kind === 'null' ? nul.connectionString : es.connectionString,
+        );
+        const matching = n - WARMUP;
+        await measure('$all catch-up, prefix filter, src/eventstore', t, matching, async () => {
+          const sub = store.subscribeToAll({ streamPrefixes: ['bench-'] });
+          let got = 0;
+          for await (const _e of sub) if (++got === matching) break;
+          await sub.close();
+        });
+        await store.close();
       }
       for (const [t, c] of targets) {
         await measure('readAll forwards', t, n, async () => {

@@ -125,7 +125,21 @@ export class Sink<Req> {
     return !this.closed;
   }
 
-  /** Sends a control message (confirmation, checkpoint, ...) and everything batched before it. */
+  /**
+   * Adds a control message (a checkpoint) to the batch like an event, without flushing; same
+   * contract as `event()`.
+   */
+  message(msg: { serializeBinary(): Uint8Array }): boolean {
+    if (this.closed) return false;
+    if (!this.raw) return this.callWrite(msg);
+    const bytes = msg.serializeBinary();
+    const [buf, at] = this.reserve(bytes.length);
+    buf.set(bytes, at);
+    if (this.filled >= BATCH_BYTES) this.flush();
+    return !this.full && !this.closed;
+  }
+
+  /** Sends a control message (confirmation, caught-up, ...) and everything batched before it. */
   async write(msg: Message): Promise<boolean> {
     if (this.closed) return false;
     if (!this.raw) {

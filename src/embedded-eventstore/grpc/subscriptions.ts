@@ -41,7 +41,7 @@ export async function subscribeToAll(
       }
       if (filter !== null && ++sinceCheckpoint >= filter.checkpointInterval) {
         sinceCheckpoint = 0;
-        if (!(await sink.write(checkpoint(rec.position)))) return false;
+        if (!sink.message(checkpoint(rec.position)) && !(await sink.ready())) return false;
       }
     }
   });
