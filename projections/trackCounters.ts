@@ -14,7 +14,7 @@ export const trackCountersCollection = 'track_counters';
 
 /**
  * Catalog fields per track (`_id` = trackId), written only on catalog events (`TrackRegistered`,
- * `TrackUpdated`) with a guarded upsert: small, so `find({ artistId })` is cheap even where the
+ * `TrackUpdated`; a put: insert, or `$set` if it exists): small, so `find({ artistId })` is cheap even where the
  * server scans (FerretDB).
  */
 export const trackCatalogCollection = 'track_catalog';
@@ -53,7 +53,6 @@ export type TrackCatalogDoc = {
   artistId: string;
   title: string;
   durationSeconds?: number;
-  _pos?: number;
 };
 
 export const counterFields: readonly CounterField[] = [
@@ -197,7 +196,7 @@ export const trackCounters: Projection = {
       });
     }
     for (const [id, fields] of catalog) {
-      ops.push({ collection: trackCatalogCollection, id, set: fields });
+      ops.push({ collection: trackCatalogCollection, id, put: fields });
     }
     return ops;
   },

@@ -14,6 +14,7 @@ export type UpsertOp = {
   max?: Record<string, unknown>;
   min?: Record<string, unknown>;
   insert?: undefined;
+  put?: undefined;
 };
 
 /**
@@ -25,11 +26,25 @@ export type InsertOp = {
   collection: string;
   id: string;
   insert: Record<string, unknown>;
+  put?: undefined;
 };
 
-export type ReadModelOp = UpsertOp | InsertOp;
+/**
+ * Set these fields of the document (created if absent). For values that are the same however
+ * often they are written (idempotent: a replayed batch sets them again), so no guard is
+ * needed; the runtime inserts first (fast) and `$set`s only the ids that already exist.
+ */
+export type PutOp = {
+  collection: string;
+  id: string;
+  put: Record<string, unknown>;
+  insert?: undefined;
+};
+
+export type ReadModelOp = UpsertOp | InsertOp | PutOp;
 
 export const isInsert = (op: ReadModelOp): op is InsertOp => op.insert !== undefined;
+export const isPut = (op: ReadModelOp): op is PutOp => op.put !== undefined;
 
 export type IndexSpec = { collection: string; keys: Record<string, 1 | -1> };
 

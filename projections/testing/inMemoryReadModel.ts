@@ -1,5 +1,5 @@
 import type { TrackEvent } from '../../src/events/stored';
-import { isInsert, type Projection, type ReadModelOp } from '../types';
+import { isInsert, isPut, type Projection, type ReadModelOp } from '../types';
 
 export type Docs = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -24,6 +24,10 @@ export function applyOps(docs: Docs, ops: readonly ReadModelOp[]): Docs {
     if (isInsert(op)) {
       // A duplicate id is a replayed insert: skipped, like MongoDB's duplicate key error.
       if (!existing) collection[op.id] = { _id: op.id, ...structuredClone(op.insert) };
+      continue;
+    }
+    if (isPut(op)) {
+      collection[op.id] = { ...(existing ?? { _id: op.id }), ...structuredClone(op.put) };
       continue;
     }
     const doc = existing ?? { _id: op.id };

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
-import { isInsert, type ReadModelOp, type UpsertOp } from '../../projections/types';
+import { isInsert, isPut, type ReadModelOp, type UpsertOp } from '../../projections/types';
 import { chunkedBulkWrite } from '../mongo/bulkWrite';
 
 /** Inserts are cheap on FerretDB and not subject to its 100-updates hang: larger chunks. */
@@ -31,7 +31,8 @@ export type WriteResult = {
  * - upserts are guarded by `_pos`: a document whose `_pos` already reached this batch's end was
  *   written by this very batch before a crash; its guard fails, the upsert hits a duplicate key
  *   and is skipped;
- * - inserts carry position-derived ids, so a replayed insert is a duplicate key, skipped.
+ * - inserts carry position-derived ids, so a replayed insert is a duplicate key, skipped;
+ * - puts set idempotent values: inserted, or `$set` where the id exists (a replay sets the same).
  */
 export async function writeBatch(
   db: Db,
@@ -41,13 +42,18 @@ export async function writeBatch(
   chunkSize: number,
 ): Promise<WriteResult> {
   const pos = Number(position);
-  const byCollection = new Map<string, { upserts: AnyBulkWriteOperation[]; inserts: Document[] }>();
+  const byCollection = new Map<
+    string,
+    { upserts: AnyBulkWriteOperation[]; inserts: Document[]; puts: Document[] }
+  >();
   for (const op of ops) {
     const name = physicalName(op.collection);
     let entry = byCollection.get(name);
-    if (!entry) byCollection.set(name, (entry = { upserts: [], inserts: [] }));
+    if (!entry) byCollection.set(name, (entry = { upserts: [], inserts: [], puts: [] }));
     if (isInsert(op)) {
       entry.inserts.push({ ...op.insert, _id: op.id });
+    } else if (isPut(op)) {
+      entry.puts.push({ ...op.put, _id: op.id });
     } else {
       entry.upserts.push({
         updateOne: {
@@ -59,8 +65,30 @@ export async function writeBatch(
     }
   }
   const result: WriteResult = { applied: 0, skipped: 0, commands: 0 };
-  for (const [name, { upserts, inserts }] of byCollection) {
+  for (const [name, { upserts, inserts, puts }] of byCollection) {
     const collection = db.collection(name);
+    if (puts.length > 0) {
+      // Insert first (FerretDB inserts far faster than it updates); `$set` where the id exists.
+      const r = await chunkedBulkWrite(
+        collection,
+        puts.map((document) => ({ insertOne: { document } })),
+        { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all' },
+      );
+      result.applied += r.insertedCount;
+      result.commands += r.commands;
+      const existing = r.duplicateKeys.map((d) => puts[d.index]!);
+      if (existing.length > 0) {
+        const u = await chunkedBulkWrite(
+          collection,
+          existing.map(({ _id, ...fields }) => ({
+            updateOne: { filter: { _id }, update: { $set: fields } },
+          })),
+          { chunkSize, ordered: false, resendable: true },
+        );
+        result.applied += u.matchedCount;
+        result.commands += u.commands;
+      }
+    }
     if (inserts.length > 0) {
       const r = await chunkedBulkWrite(
         collection,
