@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { recentActivity } from '../projections/recentActivity';
 import { trackCounters } from '../projections/trackCounters';
 import { trackRollups } from '../projections/trackRollups';
-import { startEmbeddedEventStore } from '../src/embedded-eventstore/server';
+import { processCpuMs, spawnEventStore } from '../src/embedded-eventstore/testing/childProcess';
 import { trackStreamPrefix } from '../src/events/stored';
 import { connectEventStore } from '../src/eventstore/esdbEventStore';
 import type { EventStore } from '../src/eventstore/eventStore';
@@ -40,6 +40,7 @@ const args = z
     'live-seconds': z.coerce.number().int().positive().default(60),
     'skip-live': z.coerce.number().int().default(0),
     'rebuild-batch': z.coerce.number().int().positive().default(50_000),
+    'live-batch': z.coerce.number().int().positive().default(5000),
   })
   .parse(
     Object.fromEntries(
@@ -55,6 +56,37 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+/** CPU of this process (projectors), the event store child and the other children (FerretDB). */
+function childPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+function cpuMeter(esPid: number) {
+  const others = childPids().filter((p) => p !== esPid);
+  const otherMs = () =>
+    others.reduce((s, p) => s + (fs.existsSync(`/proc/${p}`) ? processCpuMs(p) : 0), 0);
+  const self0 = process.cpuUsage();
+  const es0 = processCpuMs(esPid);
+  const other0 = otherMs();
+  return {
+    perEvent(events: number): string {
+      const self = process.cpuUsage(self0);
+      const us = (ms: number) => ((ms * 1000) / events).toFixed(1);
+      return `projector process ${us((self.user + self.system) / 1000)}, event store ${us(processCpuMs(esPid) - es0)}, FerretDB ${us(otherMs() - other0)}`;
+    },
+  };
+}
 
 async function readAllRate(store: EventStore): Promise<number> {
   const started = Date.now();
@@ -118,7 +150,8 @@ async function main() {
   out(`parameters: ${JSON.stringify(args)}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-proj-'));
   const logger = createLogger('warn');
-  const es = await startEmbeddedEventStore({ dataDir: path.join(dir, 'es'), port: 0 });
+  // The event store in its own process, as in production: this process's CPU is the projectors'.
+  const es = await spawnEventStore(path.join(dir, 'es'));
   const store = connectEventStore(es.connectionString);
   const mongo = await provisionMongo({
     dataDir: path.join(dir, 'mongo'),
@@ -139,10 +172,13 @@ async function main() {
       `load: ${total} events appended in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(total / ((Date.now() - t) / 1000))}/s)`,
     );
 
+    const readCpu = cpuMeter(es.pid);
     const reads = [await readAllRate(store), await readAllRate(store), await readAllRate(store)];
+    const readCpuLine = readCpu.perEvent(total * 3);
     out(
-      `baseline raw $all read (filtered to track-, through the official client): median ${Math.round(median(reads))} events/s (3 runs)`,
+      `baseline raw $all read (filtered to track-, through the official client): median ${Math.round(median(reads))} events/s (3 runs, load avg ${os.loadavg()[0]!.toFixed(1)})`,
     );
+    out(`  CPU µs per event: ${readCpuLine}`);
     const ferret = [
       await ferretBaselines(db),
       await ferretBaselines(db),
@@ -164,7 +200,7 @@ async function main() {
         registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
         logger,
         leases: leases(db, owner),
-        batchSize: args['rebuild-batch'],
+        batchSize: args['live-batch'],
         rebuildBatchSize: args['rebuild-batch'],
         batchDelayMs: 100,
         bulkChunkSize: 99,
@@ -173,6 +209,7 @@ async function main() {
       });
 
     // Catch-up: all three projectors from position 0, concurrently (what a fresh start does).
+    const cpu = cpuMeter(es.pid);
     t = Date.now();
     const live = supervisor('bench');
     await live.start();
@@ -184,8 +221,9 @@ async function main() {
     }
     const catchUp = (Date.now() - t) / 1000;
     out(
-      `catch-up (3 projectors concurrently, batch ${args['rebuild-batch']}): ${catchUp.toFixed(1)} s = ${Math.round(total / catchUp)} log events/s`,
+      `catch-up (3 projectors concurrently, one shared feed, batch ${args['rebuild-batch']}): ${catchUp.toFixed(1)} s = ${Math.round(total / catchUp)} log events/s  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
     );
+    out(`  CPU µs per event: ${cpu.perEvent(total)}`);
     const writes = await registry.getSingleMetric('projector_document_writes_total')!.get();
     for (const name of ['trackCounters', 'trackRollups', 'recentActivity']) {
       const n = writes.values
@@ -195,18 +233,20 @@ async function main() {
     }
 
     // Full rebuild: fresh generation for each projection, swapped in when caught up.
+    const rebuildCpu = cpuMeter(es.pid);
     t = Date.now();
     const rebuilt = await live.rebuildAll();
     out(
-      `full rebuild (all, one after another, live projectors running): ${((Date.now() - t) / 1000).toFixed(1)} s  ${rebuilt.map((r) => (r.ok ? `${r.projection} ${r.seconds.toFixed(1)} s` : `${r.projection} FAILED ${r.message}`)).join(', ')}`,
+      `full rebuild (all, one after another, live projectors running): ${((Date.now() - t) / 1000).toFixed(1)} s  ${rebuilt.map((r) => (r.ok ? `${r.projection} ${r.seconds.toFixed(1)} s` : `${r.projection} FAILED ${r.message}`)).join(', ')}  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
     );
+    out(`  CPU µs per event (all three rebuilds): ${rebuildCpu.perEvent(total)}`);
 
     if (!args['skip-live']) await liveLag(store, live, end);
     await live.stop();
   } finally {
     await client.close();
     await store.close();
-    await es.close();
+    await es.stop();
     await mongo.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
