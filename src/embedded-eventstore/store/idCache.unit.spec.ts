@@ -28,11 +28,36 @@ describe('IdCache', () => {
           expect(cache.size).toBe(latest.size);
           const expectedEntries = model
             .filter(([n], i) => !model.slice(i + 1).some(([m]) => m === n))
-            .map(([n, p]) => [IdCache.key(id(n)), p]);
-          expect([...cache.entries()]).toEqual(expectedEntries);
+            .map(([n, p]) => [id(n), p]);
+          const entries: [Buffer, number][] = [];
+          cache.forEach((k, p) => entries.push([Buffer.from(k), p]));
+          expect(entries).toEqual(expectedEntries);
         },
       ),
     );
+  });
+
+  it('keeps probe runs intact through many evictions and re-sets', () => {
+    // ids that share their first 12 bytes, so only the hash spreads them
+    const cache = new IdCache(37);
+    const model = new Map<number, number>();
+    const order: number[] = [];
+    let seed = 7;
+    for (let step = 0; step < 5_000; step++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = seed % 300;
+      cache.set(id(n), step);
+      order.push(n);
+      model.set(n, step);
+      if (order.length > 37) {
+        const gone = order.shift()!;
+        if (!order.includes(gone)) model.delete(gone);
+      }
+      if (step % 97 === 0) {
+        for (let m = 0; m < 300; m++) expect(cache.get(id(m))).toBe(model.get(m));
+        expect(cache.size).toBe(model.size);
+      }
+    }
   });
 
   it('evicts in constant time once full', () => {

@@ -73,7 +73,7 @@ export function encodeSnapshot(
   recentIds.forEach((id, position) => {
     if (position >= durableEnd) return;
     f64[o++] = position;
-    buf.write(id, idAt, 16, 'latin1');
+    id.copy(buf, idAt, 0, 16);
     idAt += 16;
   });
   buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
