@@ -11,18 +11,25 @@ import { fromStats, type Tally } from './tally';
 
 export type CellStats = { tally: Tally; sketch?: ListenerSketch };
 
-/** One (track, month|year) as folded at `checkpoint`: exactly the events with position ≤ it. */
-type CachedView = {
+/** One (track, month|year) as folded at its period's checkpoint. */
+type CachedView = { view: RollupView; cells: Map<string, CellStats> };
+
+/**
+ * One month or year of every track, folded at `checkpoint`: exactly the events with position
+ * ≤ it. A track without a view here had no event in the period up to the checkpoint.
+ */
+type CachedPeriod = {
   checkpoint: number;
-  view?: RollupView;
   loadedAt: number;
-  cells: Map<string, CellStats>;
+  views: Map<string, CachedView>;
 };
 
-type Wanted = { trackId: string; granularity: 'm' | 'y'; period: string };
+type Wanted = { granularity: 'm' | 'y'; period: string };
 
-const viewKey = (collection: string, trackId: string, g: 'm' | 'y', period: string) =>
-  `${collection}|${trackId}|${g}|${period}`;
+const periodKey = (collection: string, g: 'm' | 'y', period: string) =>
+  `${collection}|${g}|${period}`;
+
+const emptyCell: CellStats = { tally: fromStats(undefined).tally };
 
 function statsAt(view: RollupView | undefined, path: string): RollupStats | undefined {
   if (!view) return undefined;
@@ -46,15 +53,18 @@ export type CellLookup = (
 ) => (CellStats & { checkpoint: number }) | undefined;
 
 /**
- * Reads rollup documents and keeps their folded views. A view folded at checkpoint P holds
- * exactly the events with position ≤ P, whenever it was read; the caller adds the raw events
- * after P from the streams, so a cached view is never wrong, only older (re-read after `ttlMs`
- * to keep the replayed tail short). Every bucket of a document read is served from memory.
+ * Reads rollup documents a whole period (month or year, every track) at a time and keeps the
+ * folded views. A period folded at checkpoint P holds exactly the events with position ≤ P,
+ * whenever it was read; the caller adds the raw events after P from the streams, so a cached
+ * period is never wrong, only older (re-checked after `ttlMs`: read again only if the
+ * checkpoint moved). FerretDB answers any filtered find with a scan of the collection, so a
+ * read costs the same for one track as for all of them: one read serves every artist.
  */
 export function rollupCache(
   db: Db,
   resolver: ReadModelResolver,
   options: {
+    /** Views (track × period) kept; least recently used periods are dropped whole. */
     maxViews: number;
     ttlMs: number;
     clock?: () => number;
@@ -62,52 +72,52 @@ export function rollupCache(
   },
 ) {
   const clock = options.clock ?? Date.now;
-  const views = new Map<string, CachedView>();
+  const periods = new Map<string, CachedPeriod>();
+  let viewCount = 0;
   const pending = new Map<string, Wanted & { collection: string }>();
   let loading: Promise<void> | undefined;
-
   let generation = 0;
 
   async function load(collection: string, wanted: Wanted[], rt: RoundTrips) {
     const checkpointId = await resolver.checkpointId(trackRollupsCollection, 'trackRollups');
     const checkpoint = Number((await rt.count(checkpointStore(db).load(checkpointId))).position);
     const loadedAt = clock();
-    // Views already folded at this checkpoint are current: nothing to read for them.
+    // Periods already folded at this checkpoint are current: nothing to read for them.
     const stale = wanted.filter((w) => {
-      const cached = views.get(viewKey(collection, w.trackId, w.granularity, w.period));
+      const cached = periods.get(periodKey(collection, w.granularity, w.period));
       if (cached?.checkpoint !== checkpoint) return true;
       cached.loadedAt = loadedAt;
       return false;
     });
     if (stale.length === 0) return;
-    const tracks = new Set(stale.map((w) => w.trackId));
-    const periods = new Set(stale.map((w) => w.period));
-    // One query for months and years (the period tells them apart): FerretDB answers anything
-    // but an `_id` lookup with a scan of the collection, so every query is a whole scan.
+    // One query for months and years (the period string tells them apart).
     const docs = await rt.count(
       db
         .collection<TrackRollupDoc>(collection)
-        .find({ trackId: { $in: [...tracks] }, period: { $in: [...periods] } })
+        .find({ period: { $in: [...new Set(stale.map((w) => w.period))] } })
         .toArray(),
     );
-    const folded = new Map(
-      foldRollups(docs, checkpoint).map((v) => [
-        viewKey(collection, v.trackId, v.granularity, v.period),
-        v,
+    const fresh = new Map<string, CachedPeriod>(
+      stale.map((w) => [
+        periodKey(collection, w.granularity, w.period),
+        { checkpoint, loadedAt, views: new Map() },
       ]),
     );
-    // Everything the query returned is cached, not only what was asked: the read is paid.
-    for (const [key, view] of folded) {
-      views.delete(key);
-      views.set(key, { checkpoint, view, loadedAt, cells: new Map() });
+    for (const view of foldRollups(docs, checkpoint)) {
+      fresh
+        .get(periodKey(collection, view.granularity, view.period))
+        ?.views.set(view.trackId, { view, cells: new Map() });
     }
-    for (const w of stale) {
-      const key = viewKey(collection, w.trackId, w.granularity, w.period);
-      if (!folded.has(key)) views.set(key, { checkpoint, loadedAt, cells: new Map() });
+    for (const [key, period] of fresh) {
+      viewCount -= periods.get(key)?.views.size ?? 0;
+      periods.delete(key);
+      periods.set(key, period);
+      viewCount += period.views.size;
     }
-    for (const [key] of views) {
-      if (views.size <= options.maxViews) break;
-      views.delete(key);
+    for (const [key, period] of periods) {
+      if (viewCount <= options.maxViews || periods.size <= fresh.size) break;
+      periods.delete(key);
+      viewCount -= period.views.size;
     }
     generation += 1;
   }
@@ -135,7 +145,7 @@ export function rollupCache(
   return {
     /**
      * The statistics of each cell for each track, with the checkpoint each is exact at, or
-     * `undefined` for a cell not loaded (background mode only).
+     * `undefined` for a cell whose period is not loaded (background mode only).
      */
     async cells(
       trackIds: readonly string[],
@@ -145,53 +155,51 @@ export function rollupCache(
     ): Promise<CellLookup> {
       const collection = await resolver.collection(trackRollupsCollection);
       const now = clock();
-      const periods = new Map<string, { granularity: 'm' | 'y'; period: string }>();
-      for (const c of cells) periods.set(`${c.granularity}|${c.period}`, c);
+      const wanted = new Map<string, Wanted>();
+      for (const c of cells) wanted.set(periodKey(collection, c.granularity, c.period), c);
       const missing: Wanted[] = [];
-      const pinned = new Map<string, CachedView>();
-      for (const trackId of trackIds) {
-        for (const p of periods.values()) {
-          const key = viewKey(collection, trackId, p.granularity, p.period);
-          const cached = views.get(key);
-          if (cached) {
-            views.delete(key); // LRU: most recently used last
-            views.set(key, cached);
-            pinned.set(key, cached);
-          }
-          if (!cached || now - cached.loadedAt > options.ttlMs) missing.push({ trackId, ...p });
+      const pinned = new Map<string, CachedPeriod>();
+      for (const [key, w] of wanted) {
+        const cached = periods.get(key);
+        if (cached) {
+          periods.delete(key); // LRU: most recently used last
+          periods.set(key, cached);
+          pinned.set(key, cached);
+        }
+        if (!cached || now - cached.loadedAt > options.ttlMs) {
+          missing.push({ granularity: w.granularity, period: w.period });
         }
       }
       if (missing.length > 0 && mode === 'wait') {
         await load(collection, missing, rt);
         for (const w of missing) {
-          const key = viewKey(collection, w.trackId, w.granularity, w.period);
-          pinned.set(key, views.get(key)!);
+          const key = periodKey(collection, w.granularity, w.period);
+          pinned.set(key, periods.get(key)!);
         }
       } else if (missing.length > 0) {
         for (const w of missing) {
-          pending.set(viewKey(collection, w.trackId, w.granularity, w.period), {
-            ...w,
-            collection,
-          });
+          pending.set(periodKey(collection, w.granularity, w.period), { ...w, collection });
         }
         kick();
       }
       return (trackId, cell) => {
-        const cached = pinned.get(viewKey(collection, trackId, cell.granularity, cell.period));
-        if (!cached) return undefined;
+        const period = pinned.get(periodKey(collection, cell.granularity, cell.period));
+        if (!period) return undefined;
+        const cached = period.views.get(trackId);
+        if (!cached) return { ...emptyCell, checkpoint: period.checkpoint };
         let stats = cached.cells.get(cell.path);
         if (!stats) {
           stats = fromStats(statsAt(cached.view, cell.path));
           cached.cells.set(cell.path, stats);
         }
-        return { ...stats, checkpoint: cached.checkpoint };
+        return { ...stats, checkpoint: period.checkpoint };
       };
     },
     /** Resolves when no background read is running (tests, benchmarks). */
     idle: async () => {
       while (loading) await loading;
     },
-    stats: () => ({ views: views.size, pending: pending.size }),
+    stats: () => ({ periods: periods.size, views: viewCount, pending: pending.size }),
     /** Changes whenever views are (re)loaded: what was looked up before may differ now. */
     generation: () => generation,
   };

@@ -121,18 +121,29 @@ export function trackStreamCache(
     }
   };
 
-  /** Has the subscription delivered everything appended so far? One round trip at most. */
+  /**
+   * Has the subscription delivered everything appended so far? One round trip at most, shared
+   * by the requests that arrive while it is under way (they all started before it returned).
+   */
+  let checking: Promise<boolean> | undefined;
   async function upToDate(rt?: RoundTrips): Promise<boolean> {
     if (!subscription) return false;
     if (clock() - checkedAt < options.freshMs) return true;
+    if (checking) return checking;
     const started = clock();
     if (rt) rt.eventStore += 1;
-    const head = (await store.headPosition([trackStreamPrefix]))?.commit ?? -1n;
-    const deadline = Date.now() + (options.lagWaitMs ?? 100);
-    while (seen < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    if (seen < head) return false;
-    checkedAt = started;
-    return true;
+    const result = (async () => {
+      const head = (await store.headPosition([trackStreamPrefix]))?.commit ?? -1n;
+      const deadline = Date.now() + (options.lagWaitMs ?? 100);
+      while (seen < head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      if (seen < head) return false;
+      checkedAt = started;
+      return true;
+    })().finally(() => {
+      checking = undefined;
+    });
+    checking = result;
+    return result;
   }
 
   /** Starts the live subscription from the head of the log (events before are read per stream). */
