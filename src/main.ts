@@ -25,6 +25,9 @@ import { projectorSupervisor } from './projector/supervisor';
 
 type Stoppable = { name: string; stop: () => Promise<void> };
 
+const HTTP_CLOSE_GRACE_MS = 5_000;
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 /** The composition root: builds every part from the configuration and wires them together. */
 export async function startService(config: Config, logger: Logger) {
   const stack: Stoppable[] = [];
@@ -127,7 +130,17 @@ export async function startService(config: Config, logger: Logger) {
     });
     stack.push({
       name: 'http',
-      stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      // In-flight requests get a grace period; keep-alive clients that keep sending would
+      // otherwise hold close() open for ever.
+      stop: () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
     });
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'listening');
@@ -153,9 +166,17 @@ async function main() {
   const service = await startService(config, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // A part that never finishes stopping must not keep the process alive.
+    setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     service.stop().then(
       () => process.exit(0),
       (err) => {

@@ -7,7 +7,9 @@
  *   alive (FerretDB exits when its stdin closes, but a SIGKILLed service cannot wait for it) is
  *   SIGKILLed too.
  * - The benchmark process's own exit, SIGINT, SIGTERM or uncaught error kills the child and its
- *   descendants synchronously, so an interrupted run (Ctrl-C, `timeout`) leaves nothing behind.
+ *   descendants synchronously. Should the benchmark die without running any of that (SIGKILL, a
+ *   wrapper such as `npx` that does not pass `timeout`'s signal on), the service sees its stdin
+ *   pipe close and stops itself (exitWithParent.cjs): an interrupted run leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -146,7 +148,14 @@ export async function spawnService(options: SpawnServiceOptions = {}): Promise<S
     options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `${options.name ?? 'bench'}-`));
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'],
+    [
+      ...(options.nodeArgs ?? []),
+      '--require',
+      path.join(__dirname, 'exitWithParent.cjs'),
+      '--import',
+      'tsx',
+      'src/main.ts',
+    ],
     {
       env: {
         ...process.env,
@@ -159,7 +168,8 @@ export async function spawnService(options: SpawnServiceOptions = {}): Promise<S
         JOBS_ENABLED: 'false',
         ...options.env,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // stdin: a pipe whose closing tells the service we are gone (exitWithParent.cjs).
+      stdio: ['pipe', 'inherit', 'inherit'],
     },
   );
   const pid = child.pid!;
