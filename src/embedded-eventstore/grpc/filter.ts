@@ -30,13 +30,23 @@ export function filterFrom(o: ReadReq.Options): EventFilter | null {
   }
   const window = f.hasMax() ? f.getMax() : DEFAULT_MAX_SEARCH_WINDOW;
   const multiplier = Math.max(1, f.getCheckpointintervalmultiplier());
+  // Prefixes are compared as UTF-8 bytes against the record (a string prefix is a byte prefix),
+  // so a catch-up through millions of events decodes no stream name unless a regex needs it.
+  const prefixBytes = prefixes.map((p) => Buffer.from(p, 'utf8'));
   return {
     checkpointInterval: Math.max(1, window * multiplier),
     matches(rec) {
-      const value = onStream ? rec.stream : rec.type;
-      if (prefixes.length > 0 && prefixes.some((p) => value.startsWith(p))) return true;
-      if (regex !== null && regex.test(value)) return true;
+      const start = onStream ? rec.streamStart : rec.typeStart;
+      const length = onStream ? rec.streamLength : rec.typeLength;
+      for (const p of prefixBytes) if (hasPrefix(rec.buf, start, length, p)) return true;
+      if (regex !== null && regex.test(onStream ? rec.stream : rec.type)) return true;
       return prefixes.length === 0 && regex === null;
     },
   };
+}
+
+function hasPrefix(buf: Buffer, start: number, length: number, prefix: Buffer): boolean {
+  if (prefix.length > length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
 }
