@@ -166,12 +166,18 @@ async function main() {
     [{ pid: es.pid, kind: 'embedded' }, client],
     [{ pid: nul.pid, kind: 'null' }, nullClient],
   ];
-  const WARMUP = 2000;
+  const WARMUP = 3000;
   let total = WARMUP;
   try {
     for (const [, c] of targets) {
-      // connection, ServerFeatures, JIT of both the append and the read path
-      await appendBatches(c, WARMUP, 100, 'warmup');
+      // connection, ServerFeatures, JIT of the append paths (batches, concurrent single events)
+      // and of the read path: without it the first target measured pays for the JIT
+      await appendBatches(c, WARMUP - 1000, 100, 'warmup');
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, s) => {
+          for (let i = s; i < 1000; i += 50) await c.appendToStream(`warmup-${s}`, trackPlayed(i));
+        }),
+      );
       for await (const _e of c.readAll({ fromPosition: START, maxCount: WARMUP })) void _e;
     }
     // each phase runs against our server, then at once against the null server (same load)
