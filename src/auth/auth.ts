@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import { Passport } from 'passport';
@@ -31,7 +32,10 @@ export function createAuth(secret: string | undefined) {
       new JwtStrategy(
         {
           jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-          secretOrKey: secret,
+          // A KeyObject, not the string: jsonwebtoken otherwise tries to parse the string as a
+          // PEM public key (and throws) on every request before using it as the HMAC secret,
+          // which cost ~1.5 ms per request.
+          secretOrKey: createSecretKey(Buffer.from(secret, 'utf8')) as unknown as string,
           algorithms: ['HS256'],
         },
         (
