@@ -14,13 +14,19 @@ export type CatalogCacheOptions = {
 
 type Cached = { entry: CatalogEntry | undefined; at: number };
 
+/** Ids per background refresh query. */
+const REFRESH_BATCH = 1000;
+
 /**
  * Track lengths for completion rates, in memory. Entries written through this process are exact
  * at once; others come from the read model and are refreshed after `ttlMs` (absent ones too).
  */
 export class CatalogCache {
   private readonly entries = new Map<string, Cached>();
+  /** Expired ids queued for, or in, a background refresh. */
   private readonly refreshing = new Set<string>();
+  private readonly queued = new Set<string>();
+  private refreshInFlight = false;
   private readonly clock: () => number;
 
   constructor(private readonly options: CatalogCacheOptions) {
@@ -52,12 +58,29 @@ export class CatalogCache {
       else if (now - c.at > this.options.ttlMs && !this.refreshing.has(id)) expired.push(id);
     }
     if (expired.length > 0) {
-      for (const id of expired) this.refreshing.add(id);
-      void this.load(expired).finally(() => {
-        for (const id of expired) this.refreshing.delete(id);
-      });
+      for (const id of expired) {
+        this.refreshing.add(id);
+        this.queued.add(id);
+      }
+      this.refreshQueued();
     }
     if (unknown.length > 0) await this.load(unknown);
+  }
+
+  /**
+   * One background refresh in flight at a time; ids expiring meanwhile wait for the next one.
+   * Under load that is one read-model query for many requests' tracks, not one per request.
+   */
+  private refreshQueued(): void {
+    if (this.refreshInFlight || this.queued.size === 0) return;
+    const ids = [...this.queued].slice(0, REFRESH_BATCH);
+    for (const id of ids) this.queued.delete(id);
+    this.refreshInFlight = true;
+    void this.load(ids).finally(() => {
+      for (const id of ids) this.refreshing.delete(id);
+      this.refreshInFlight = false;
+      this.refreshQueued();
+    });
   }
 
   private async load(missing: string[]): Promise<void> {

@@ -47,4 +47,34 @@ describe('CatalogCache', () => {
     await cache.prefetch(['t9'], true);
     expect(cache.get('t9')).toEqual(entry);
   });
+  it('refreshes expired tracks of concurrent requests in one query at a time', async () => {
+    let now = 0;
+    const lookups: string[][] = [];
+    let release: () => void = () => undefined;
+    const cache = new CatalogCache({
+      ttlMs: 1000,
+      clock: () => now,
+      lookup: async (ids) => {
+        lookups.push([...ids].sort());
+        if (lookups.length === 2) await new Promise<void>((r) => (release = r));
+        return new Map(ids.map((id) => [id, { ...entry, title: `v${lookups.length}` }]));
+      },
+    });
+    await cache.prefetch(['a', 'b', 'c', 'd']);
+    now = 5000;
+    await cache.prefetch(['a']); // starts a refresh of a (held open)
+    await cache.prefetch(['b', 'a']); // a is already being refreshed: only b queued
+    await cache.prefetch(['c', 'd']);
+    expect(lookups).toEqual([['a', 'b', 'c', 'd'], ['a']]);
+    release();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(lookups).toEqual([['a', 'b', 'c', 'd'], ['a'], ['b', 'c', 'd']]);
+    expect(['a', 'b', 'c', 'd'].map((id) => cache.get(id)?.title)).toEqual([
+      'v2',
+      'v3',
+      'v3',
+      'v3',
+    ]);
+  });
 });
