@@ -132,9 +132,14 @@ export async function recordEvents(
     ...(catalog ? { catalog: (id: string) => catalog.get(id) } : {}),
   };
   const byStream = new Map<string, NewEvent[]>();
+  const shared = { ...ctx, receivedAtIso: ctx.receivedAt.toISOString() };
   for (const v of valid) {
     const listener = ctx.listenerOf?.(v.raw);
-    const decided = toStoredEvent(v.event, listener ? { ...ctx, userId: listener } : ctx, options);
+    const decided = toStoredEvent(
+      v.event,
+      listener ? { ...shared, userId: listener } : shared,
+      options,
+    );
     const stream = trackStream(v.event.trackId);
     const list = byStream.get(stream);
     if (list) list.push(decided);

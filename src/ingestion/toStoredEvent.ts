@@ -7,6 +7,8 @@ export type ListenerContext = {
   userAgent?: string;
   ipHash?: string;
   receivedAt: Date;
+  /** `receivedAt.toISOString()`, computed once per request rather than per event. */
+  receivedAtIso?: string;
   /** Moves a client timestamp onto the server's clock (skew correction and clamping). */
   correctTime: (clientTime: Date) => Date;
 };
@@ -32,7 +34,7 @@ export function toStoredEvent(
     listenerId: ctx.userId ?? event.anonymousId ?? event.sessionId,
     sessionId: event.sessionId,
     occurredAt: ctx.correctTime(new Date(event.timestamp)).toISOString(),
-    receivedAt: ctx.receivedAt.toISOString(),
+    receivedAt: ctx.receivedAtIso ?? ctx.receivedAt.toISOString(),
     ...(ctx.userAgent !== undefined ? { userAgent: ctx.userAgent } : {}),
     ...(ctx.ipHash !== undefined ? { ipHash: ctx.ipHash } : {}),
   };
