@@ -10,6 +10,7 @@ import { errorHandler } from './errorHandler';
 import { healthRoutes, type Readiness } from './healthRoutes';
 import { catalogEntries } from '../queries/catalogEntries';
 import { createIngestion } from '../ingestion/createIngestion';
+import { ingestionMetrics, type IngestionMetrics } from '../ingestion/metrics';
 import { catalogRoutes } from './catalogRoutes';
 import { importRoutes } from './importRoutes';
 import { ingestionRoutes } from './ingestionRoutes';
@@ -45,11 +46,14 @@ export function createApp(deps: AppDeps): Koa {
     maxIpsCount: deps.config.trustProxyHops,
   });
   const clock = deps.clock ?? (() => new Date());
+  let metrics: IngestionMetrics | undefined;
   const ingestion = createIngestion({
     store: deps.store,
     config: deps.config,
     catalogLookup: (ids) => catalogEntries(deps.db, ids),
+    onAppend: (count, seconds) => metrics?.append(count, seconds),
   });
+  if (deps.metricsRegistry) metrics = ingestionMetrics(deps.metricsRegistry, ingestion.writer);
   const requireAdmin = deps.auth.requireRole('admin');
   const stats = createStatsQueries({
     db: deps.db,
@@ -91,12 +95,14 @@ export function createApp(deps: AppDeps): Koa {
       bodyLimitBytes: deps.config.ingestionBodyLimitBytes,
       eventMaxAgeMs: deps.config.eventMaxAgeMs,
       rateLimit: rateLimit({ perMinute: deps.config.rateLimitPerMinute }),
+      ...(metrics ? { metrics } : {}),
     }),
     importRoutes({
       ingestion,
       clock,
       bodyLimitBytes: deps.config.importBodyLimitBytes,
       requireAdmin,
+      ...(metrics ? { metrics } : {}),
     }),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());

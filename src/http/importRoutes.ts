@@ -1,7 +1,9 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import { statusOf } from '../errors';
 import { importEvents, parseImportBody } from '../ingestion/importEvents';
-import type { RecordEventsDeps } from '../ingestion/recordEvents';
+import type { IngestionMetrics } from '../ingestion/metrics';
+import type { IngestResult, RecordEventsDeps } from '../ingestion/recordEvents';
 import { readText } from './rawBody';
 
 export type ImportRoutesDeps = {
@@ -9,6 +11,7 @@ export type ImportRoutesDeps = {
   clock: () => Date;
   bodyLimitBytes: number;
   requireAdmin: Middleware;
+  metrics?: IngestionMetrics;
 };
 
 /**
@@ -18,6 +21,17 @@ export type ImportRoutesDeps = {
 export function importRoutes(deps: ImportRoutesDeps) {
   const router = new Router();
   router.post('/api/admin/import', deps.requireAdmin, async (ctx) => {
+    const done = deps.metrics?.request('import');
+    try {
+      await record(ctx);
+    } catch (err) {
+      done?.(statusOf(err) ?? 500);
+      throw err;
+    }
+    done?.(ctx.status, ctx.body as IngestResult);
+  });
+
+  async function record(ctx: Context): Promise<void> {
     const receivedAt = deps.clock();
     const ndjson = /ndjson|jsonl|jsonlines/i.test(ctx.get('content-type'));
     const events = parseImportBody(await readText(ctx, deps.bodyLimitBytes), ndjson);
@@ -25,6 +39,6 @@ export function importRoutes(deps: ImportRoutesDeps) {
     ctx.status =
       result.rejected.length > 0 && result.accepted + result.duplicates === 0 ? 400 : 200;
     ctx.body = result;
-  });
+  }
   return router;
 }

@@ -1,10 +1,13 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import { statusOf } from '../errors';
 import { anonymizeIp } from '../ingestion/anonymizeIp';
+import type { IngestionMetrics } from '../ingestion/metrics';
 import {
   liveClock,
   parseEnvelope,
   recordEvents,
+  type IngestResult,
   type RecordEventsDeps,
 } from '../ingestion/recordEvents';
 import { parseJson, readText } from './rawBody';
@@ -17,6 +20,7 @@ export type IngestionRoutesDeps = {
   bodyLimitBytes: number;
   eventMaxAgeMs: number;
   rateLimit: Middleware;
+  metrics?: IngestionMetrics;
 };
 
 /**
@@ -27,6 +31,17 @@ export type IngestionRoutesDeps = {
 export function ingestionRoutes(deps: IngestionRoutesDeps) {
   const router = new Router();
   router.post('/api/stats/events', deps.rateLimit, async (ctx) => {
+    const done = deps.metrics?.request('live');
+    try {
+      await record(ctx);
+    } catch (err) {
+      done?.(statusOf(err) ?? 500);
+      throw err;
+    }
+    done?.(ctx.status, ctx.body as IngestResult);
+  });
+
+  async function record(ctx: Context): Promise<void> {
     const receivedAt = deps.clock();
     const envelope = parseEnvelope(parseJson(await readText(ctx, deps.bodyLimitBytes)));
     const userAgent = ctx.get('user-agent').slice(0, MAX_USER_AGENT);
@@ -42,6 +57,6 @@ export function ingestionRoutes(deps: IngestionRoutesDeps) {
     ctx.status =
       result.rejected.length > 0 && result.accepted + result.duplicates === 0 ? 400 : 200;
     ctx.body = result;
-  });
+  }
   return router;
 }

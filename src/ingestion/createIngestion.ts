@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { EventStore } from '../eventstore/eventStore';
 import { CatalogCache, type CatalogLookup } from './catalogCache';
+import type { IngestionMetrics } from './metrics';
 import type { RecordEventsDeps } from './recordEvents';
 import { TrackWriter } from './trackWriter';
 
@@ -14,6 +15,8 @@ export function createIngestion(deps: {
     'dedupWindowMs' | 'dedupCacheMaxIds' | 'skipThresholdSeconds' | 'catalogCacheTtlMs'
   >;
   catalogLookup: CatalogLookup;
+  /** Receives each append's size and duration (see metrics.ts). */
+  onAppend?: IngestionMetrics['append'];
 }): Ingestion {
   const { config } = deps;
   return {
@@ -21,6 +24,7 @@ export function createIngestion(deps: {
       store: deps.store,
       windowMs: config.dedupWindowMs,
       maxCachedIds: config.dedupCacheMaxIds,
+      ...(deps.onAppend ? { onAppend: deps.onAppend } : {}),
     }),
     catalog: new CatalogCache({ lookup: deps.catalogLookup, ttlMs: config.catalogCacheTtlMs }),
     skipThresholdSeconds: config.skipThresholdSeconds,

@@ -178,6 +178,26 @@ describe('ingestion through HTTP', () => {
     expect(await streamFacts(service.eventStoreUrl, t)).toHaveLength(3);
   });
 
+  it('counts accepted, duplicate and rejected events and times requests in /metrics', async () => {
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+      return Number(line?.split(' ').pop() ?? 'NaN');
+    };
+    const accepted = 'ingestion_events_total{route="live",outcome="accepted"}';
+    const duplicate = 'ingestion_events_total{route="live",outcome="duplicate"}';
+    const rejected = 'ingestion_events_total{route="live",outcome="rejected"}';
+    const requests = 'ingestion_request_duration_seconds_count{route="live",status="200"}';
+    const before = await Promise.all([accepted, duplicate, rejected, requests].map(metric));
+    const t = `m-${randomUUID().slice(0, 8)}`;
+    const first = play(t);
+    await post(service, [first, play(t)]);
+    await post(service, [first, { ...play(t), duration: -1 }]);
+    const after = await Promise.all([accepted, duplicate, rejected, requests].map(metric));
+    expect(after.map((v, i) => v - before[i]!)).toEqual([2, 1, 1, 2]);
+    expect(await metric('ingestion_append_events_count')).toBeGreaterThan(0);
+  });
+
   it('catalog: admin only, registered then updated, drives completion rates', async () => {
     const t = `c-${randomUUID().slice(0, 8)}`;
     const entry = { artistId: 'artist-9', title: 'Song', durationSeconds: 200 };

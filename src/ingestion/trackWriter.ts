@@ -15,6 +15,8 @@ export type TrackWriterOptions = {
   newWriteId?: () => string;
   /** Appends lost to other writers before giving up with 503 (nothing of ours was written). */
   maxAttempts?: number;
+  /** Called after each successful append with its event count (marker excluded) and duration. */
+  onAppend?: (events: number, seconds: number) => void;
 };
 
 type Item = {
@@ -138,6 +140,7 @@ export class TrackWriter {
         type: WRITE_MARKER_TYPE,
         data: { events: fresh.length },
       };
+      const started = performance.now();
       const outcome = await this.options.store.append(
         s.name,
         [marker, ...fresh.map((i) => i.event)],
@@ -150,6 +153,7 @@ export class TrackWriter {
         await this.catchUp(s);
         continue;
       }
+      this.options.onAppend?.(fresh.length, (performance.now() - started) / 1000);
       const now = this.clock();
       for (const item of fresh) this.remember(s, item.event.id, now);
       s.revision = outcome.nextRevision;
