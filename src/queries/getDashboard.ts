@@ -5,7 +5,7 @@ import { seriesGranularity } from './rangePlanner';
 import type { RangeReader, TrackInfo } from './rangeReader';
 import type { RoundTrips } from './roundTrips';
 import type { RawEvent } from './tally';
-import type { TrackEvents } from './trackEvents';
+import { newestFirst, type recentTypes, type TrackEvents } from './trackEvents';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -37,24 +37,13 @@ export function dashboardArtist(viewer: Viewer, q: DashboardQuery): string {
  */
 function recentActivity(tracks: readonly TrackInfo[], events: ReadonlyMap<string, TrackEvents>) {
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
-  const before = (a: RawEvent, b: RawEvent) => a.at > b.at || (a.at === b.at && a.id < b.id);
-  // Newest first by time, then event id: each track's newest from the end of its time index
-  // (and every event tied with the last one taken), then the best `keep` of all tracks.
-  const newest = (type: string, keep: number) => {
+  // Each track keeps its newest plays and likes as they are appended; the best of all tracks.
+  const newest = (type: (typeof recentTypes)[number], keep: number) => {
     const candidates: (RawEvent & { trackId: string })[] = [];
     for (const [trackId, stream] of events) {
-      let taken = 0;
-      let lastAt = Infinity;
-      for (let k = stream.byTime.length - 1; k >= 0; k--) {
-        const e = stream.byTime[k]!;
-        if (taken >= keep && e.at < lastAt) break;
-        if (e.type !== type) continue;
-        candidates.push({ ...e, trackId });
-        taken += 1;
-        lastAt = e.at;
-      }
+      for (const e of stream.newest[type].slice(0, keep)) candidates.push({ ...e, trackId });
     }
-    return candidates.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, keep);
+    return candidates.sort(newestFirst).slice(0, keep);
   };
   // Listener ids are personal data: the artist sees what was played, not by whom.
   return {
