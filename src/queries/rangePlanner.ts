@@ -102,3 +102,41 @@ export function planSeries(
     }),
   }));
 }
+
+const HOUR = 3_600_000;
+const planMemo = new Map<string, { start: number; end: number; pieces: Piece[] }[]>();
+
+/**
+ * `planSeries`, reused within the hour: for the same hours of `from`, `to` and `rollupsUntil`
+ * (and whether `from` and `to` are on the hour), plans differ only in where the first bucket
+ * starts and the last one ends (the raw edge pieces), so a cached plan is copied with those
+ * two edges moved. Same result as `planSeries` (unit-tested).
+ */
+export function planSeriesCached(
+  from: number,
+  to: number,
+  options: { rollupsUntil: number; series: Granularity },
+): { start: number; end: number; pieces: Piece[] }[] {
+  if (!(from < to)) return [];
+  const hour = (t: number) => `${Math.floor(t / HOUR)}${t % HOUR === 0 ? 'a' : ''}`;
+  const key = `${options.series}|${hour(from)}|${hour(to)}|${Math.floor(options.rollupsUntil / HOUR)}`;
+  let cached = planMemo.get(key);
+  if (!cached) {
+    cached = planSeries(from, to, options);
+    planMemo.set(key, cached);
+    if (planMemo.size > 1000) planMemo.delete(planMemo.keys().next().value!);
+  }
+  const last = cached.length - 1;
+  return cached.map((b, i) => {
+    if (i !== 0 && i !== last) return b;
+    const pieces = b.pieces.map((p, k) => {
+      if (p.kind !== 'raw') return p;
+      return {
+        ...p,
+        ...(i === 0 && k === 0 ? { start: from } : {}),
+        ...(i === last && k === b.pieces.length - 1 ? { end: to } : {}),
+      };
+    });
+    return { start: i === 0 ? from : b.start, end: i === last ? to : b.end, pieces };
+  });
+}

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { planRange, planSeries, seriesGranularity, type Piece } from './rangePlanner';
+import {
+  planRange,
+  planSeries,
+  planSeriesCached,
+  seriesGranularity,
+  type Piece,
+} from './rangePlanner';
 import { floorTo, granularities, isAligned, nextBucket } from './timeBuckets';
 
 const HOUR = 3_600_000;
@@ -127,6 +133,37 @@ describe('planSeries', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('planSeriesCached', () => {
+  it('gives what planSeries gives, for ranges whose edges move within their hours', () => {
+    const H = 3_600_000;
+    const base = Date.UTC(2026, 1, 27, 13);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -800 * 24, max: 24 }),
+        fc.integer({ min: 1, max: 900 * 24 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: H - 1 }), fc.integer({ min: 0, max: H - 1 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: -48, max: 48 }),
+        fc.constantFrom(0, 1),
+        (fromHour, hours, offsets, untilHour, aligned) => {
+          for (const [a, b] of offsets) {
+            const from = base + fromHour * H + (aligned ? 0 : a);
+            const to = base + (fromHour + hours) * H + (aligned ? 0 : b);
+            const rollupsUntil = base + untilHour * H + a;
+            const series = seriesGranularity(from, to);
+            expect(planSeriesCached(from, to, { rollupsUntil, series })).toEqual(
+              planSeries(from, to, { rollupsUntil, series }),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

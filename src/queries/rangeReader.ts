@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { ReadModelResolver } from '../projector/readModelPointers';
 import { readTrackCounters, type TrackCountersView } from '../projector/readTrackCounters';
 import type { ResolvedRange } from './queryParams';
-import { planRange, planSeries, type Piece } from './rangePlanner';
+import { planRange, planSeriesCached, type Piece } from './rangePlanner';
 import type { RollupCache, RollupReadMode } from './rollupCache';
 import {
   completeStats,
@@ -180,7 +180,7 @@ export function rangeReader(deps: RangeReaderDeps) {
       const rollupsUntil = deps.clock().getTime();
       const merged: SeriesPlan[] = ranges.map(({ range, series }) =>
         series
-          ? planSeries(range.from, range.to, { rollupsUntil, series })
+          ? planSeriesCached(range.from, range.to, { rollupsUntil, series })
           : range.from < range.to
             ? [
                 {
