@@ -106,6 +106,7 @@ export async function startService(config: Config, logger: Logger) {
       auth: createAuth(resolveJwtSecret(config)),
       supervisor,
       metricsRegistry,
+      eventStoreUrl,
       readiness: async () => {
         const failed = supervisor
           .status()
@@ -123,6 +124,7 @@ export async function startService(config: Config, logger: Logger) {
         return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
+    stack.push({ name: 'ingestion-writer', stop: () => app.closeIngestion() });
     const server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

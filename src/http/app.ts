@@ -36,10 +36,12 @@ export type AppDeps = {
   supervisor?: ProjectorSupervisor;
   /** Shared prom-client registry: `GET /metrics` and HTTP request durations when given. */
   metricsRegistry?: Registry;
+  /** When given, the ingestion writer runs on its own thread with a client of its own. */
+  eventStoreUrl?: string;
 };
 
 /** The HTTP edge: routers and middleware only; everything else comes in through `deps`. */
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps): Koa & { closeIngestion(): Promise<void> } {
   // Behind TRUST_PROXY_HOPS proxies the client is that many entries from the right of XFF.
   const app = new Koa({
     proxy: deps.config.trustProxy,
@@ -49,6 +51,7 @@ export function createApp(deps: AppDeps): Koa {
   let metrics: IngestionMetrics | undefined;
   const ingestion = createIngestion({
     store: deps.store,
+    ...(deps.eventStoreUrl ? { eventStoreUrl: deps.eventStoreUrl } : {}),
     config: deps.config,
     catalogLookup: (ids) => catalogEntries(deps.db, ids),
     onAppend: (count, seconds) => metrics?.append(count, seconds),
@@ -133,5 +136,5 @@ export function createApp(deps: AppDeps): Koa {
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
-  return app;
+  return Object.assign(app, { closeIngestion: () => ingestion.close() });
 }

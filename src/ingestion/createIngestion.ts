@@ -4,12 +4,23 @@ import { CatalogCache, type CatalogLookup } from './catalogCache';
 import type { IngestionMetrics } from './metrics';
 import type { RecordEventsDeps } from './recordEvents';
 import { TrackWriter } from './trackWriter';
+import { ThreadedTrackWriter, type StreamWriter } from './writerWorker';
 
-export type Ingestion = RecordEventsDeps & { writer: TrackWriter; catalog: CatalogCache };
+export type Ingestion = RecordEventsDeps & {
+  writer: StreamWriter;
+  catalog: CatalogCache;
+  /** Stops the writer thread (after the HTTP server has stopped taking requests). */
+  close(): Promise<void>;
+};
 
-/** One deduplicating writer and one catalog cache per process, shared by every ingestion route. */
+/**
+ * One deduplicating writer and one catalog cache per process, shared by every ingestion route.
+ * Given the event store's connection string, the writer runs on its own thread with its own
+ * client (writerWorker.ts); otherwise in-process on `store`.
+ */
 export function createIngestion(deps: {
   store: EventStore;
+  eventStoreUrl?: string;
   config: Pick<
     Config,
     'dedupWindowMs' | 'dedupCacheMaxIds' | 'skipThresholdSeconds' | 'catalogCacheTtlMs'
@@ -19,14 +30,18 @@ export function createIngestion(deps: {
   onAppend?: IngestionMetrics['append'];
 }): Ingestion {
   const { config } = deps;
+  const options = {
+    windowMs: config.dedupWindowMs,
+    maxCachedIds: config.dedupCacheMaxIds,
+    ...(deps.onAppend ? { onAppend: deps.onAppend } : {}),
+  };
+  const threaded = deps.eventStoreUrl
+    ? new ThreadedTrackWriter({ url: deps.eventStoreUrl, ...options })
+    : undefined;
   return {
-    writer: new TrackWriter({
-      store: deps.store,
-      windowMs: config.dedupWindowMs,
-      maxCachedIds: config.dedupCacheMaxIds,
-      ...(deps.onAppend ? { onAppend: deps.onAppend } : {}),
-    }),
+    writer: threaded ?? new TrackWriter({ store: deps.store, ...options }),
     catalog: new CatalogCache({ lookup: deps.catalogLookup, ttlMs: config.catalogCacheTtlMs }),
     skipThresholdSeconds: config.skipThresholdSeconds,
+    close: async () => threaded?.close(),
   };
 }

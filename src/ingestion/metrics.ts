@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { IngestResult } from './recordEvents';
-import type { TrackWriter } from './trackWriter';
+import type { StreamWriter } from './writerWorker';
 
 export type IngestionRoute = 'live' | 'import';
 
@@ -9,7 +9,7 @@ export type IngestionRoute = 'live' | 'import';
  * route (`live`: POST /api/stats/events, `import`: POST /api/admin/import) and the outcome,
  * never track or listener ids.
  */
-export function ingestionMetrics(registry: Registry, writer?: TrackWriter) {
+export function ingestionMetrics(registry: Registry, writer?: StreamWriter) {
   const events = new Counter({
     name: 'ingestion_events_total',
     help: 'Events received, by route and outcome (accepted, duplicate, rejected)',

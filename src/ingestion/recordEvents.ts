@@ -9,7 +9,7 @@ import type { NewEvent } from '../eventstore/eventStore';
 import { PayloadTooLargeError, ValidationError, type FieldError } from '../errors';
 import type { CatalogCache } from './catalogCache';
 import { toStoredEvent, type ListenerContext } from './toStoredEvent';
-import type { TrackWriter } from './trackWriter';
+import type { StreamWriter } from './writerWorker';
 
 export type Rejection = { index: number; id?: string; errors: FieldError[] };
 export type IngestResult = { accepted: number; duplicates: number; rejected: Rejection[] };
@@ -61,7 +61,7 @@ export function liveClock(
 }
 
 export type RecordEventsDeps = {
-  writer: TrackWriter;
+  writer: StreamWriter;
   skipThresholdSeconds: number;
   catalog?: CatalogCache;
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { trackStream, type StoredEventData } from '../events/stored';
 import type { CatalogCache, CatalogEntry } from './catalogCache';
-import type { TrackWriter } from './trackWriter';
+import type { StreamWriter } from './writerWorker';
 
 export const trackIdSchema = z
   .string()
@@ -23,7 +23,7 @@ export type RegisterOutcome = {
 } & CatalogInput;
 
 export type RegisterTrackDeps = {
-  writer: TrackWriter;
+  writer: StreamWriter;
   catalog: CatalogCache;
   clock: () => Date;
   newId?: () => string;
