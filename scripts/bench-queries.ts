@@ -132,16 +132,23 @@ async function api(url: string, method: string, p: string, body?: unknown) {
   return res.json() as Promise<Record<string, unknown>>;
 }
 
-async function waitCaughtUp(url: string) {
+/** Until every projector's checkpoint has reached the head of the log (read from the store). */
+async function waitCaughtUp(url: string, esPort: number) {
   const started = Date.now();
-  for (;;) {
-    const { projections } = (await api(url, 'GET', '/api/admin/projections')) as {
-      projections: { name: string; caughtUp: boolean; lagEvents: number; failed: boolean }[];
-    };
-    if (projections.some((p) => p.failed)) throw new Error('a projector failed');
-    if (projections.every((p) => p.caughtUp && p.lagEvents === 0))
-      return (Date.now() - started) / 1000;
-    await new Promise((r) => setTimeout(r, 1000));
+  const store = connectEventStore(`esdb://127.0.0.1:${esPort}?tls=false`);
+  try {
+    const head = (await store.headPosition(['track-']))?.commit ?? 0n;
+    for (;;) {
+      const { projections } = (await api(url, 'GET', '/api/admin/projections')) as {
+        projections: { name: string; checkpoint: string; failed: boolean }[];
+      };
+      if (projections.some((p) => p.failed)) throw new Error('a projector failed');
+      if (projections.length > 0 && projections.every((p) => BigInt(p.checkpoint) >= head))
+        return (Date.now() - started) / 1000;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await store.close();
   }
 }
 
@@ -173,7 +180,7 @@ async function generate(url: string, esPort: number) {
     await store.close();
   }
   const appendSeconds = (Date.now() - t0) / 1000;
-  const catchUpSeconds = await waitCaughtUp(url);
+  const catchUpSeconds = await waitCaughtUp(url, esPort);
   process.stdout.write('\n');
   fs.writeFileSync(
     path.join(DATA_DIR, 'bench-queries.json'),
@@ -320,12 +327,12 @@ async function main() {
         `data set: appended in ${(out.load as { appendSeconds: number }).appendSeconds.toFixed(0)} s, caught up ${(out.load as { catchUpSeconds: number }).catchUpSeconds.toFixed(0)} s later`,
       );
     } else {
-      await waitCaughtUp(service.url);
+      await waitCaughtUp(service.url, service.esPort);
     }
     // Cold: restart, then the first request of each scenario, each for an artist not yet asked.
     await stopService(service.child);
     service = await startService(mongo.url);
-    await waitCaughtUp(service.url);
+    await waitCaughtUp(service.url, service.esPort);
     const baseline = await ferretBaseline(mongo.url);
     out.ferret = baseline;
     console.log(
