@@ -29,15 +29,17 @@ export function toStoredEvent(
   ctx: ListenerContext,
   options: { skipThresholdSeconds: number; catalog?: Catalog },
 ): DecidedEvent {
-  const common = {
+  // Built by assignment, not by spreading conditional objects: this runs for every event.
+  const common: Record<string, unknown> = {
     trackId: event.trackId,
     listenerId: ctx.userId ?? event.anonymousId ?? event.sessionId,
     sessionId: event.sessionId,
     occurredAt: ctx.correctTime(new Date(event.timestamp)).toISOString(),
     receivedAt: ctx.receivedAtIso ?? ctx.receivedAt.toISOString(),
-    ...(ctx.userAgent !== undefined ? { userAgent: ctx.userAgent } : {}),
-    ...(ctx.ipHash !== undefined ? { ipHash: ctx.ipHash } : {}),
   };
+  if (ctx.userAgent !== undefined) common.userAgent = ctx.userAgent;
+  if (ctx.ipHash !== undefined) common.ipHash = ctx.ipHash;
+  const data = common as StoredEventData;
   switch (event.type) {
     case 'play': {
       const known = options.catalog?.(event.trackId)?.durationSeconds;
@@ -45,47 +47,34 @@ export function toStoredEvent(
         known !== undefined && known > 0
           ? clamp((event.duration / known) * 100, 0, 100)
           : clamp(event.completionRate ?? 0, 0, 100);
+      common.source = event.source;
+      if (event.playlistId !== undefined) common.playlistId = event.playlistId;
+      common.durationSeconds = event.duration;
+      common.completionRate = round2(completionRate);
+      common.replayed = event.replayed;
       const skipped = event.duration < options.skipThresholdSeconds;
-      return {
-        id: event.id,
-        type: skipped ? 'TrackSkipped' : 'TrackPlayed',
-        data: {
-          ...common,
-          source: event.source,
-          ...(event.playlistId !== undefined ? { playlistId: event.playlistId } : {}),
-          durationSeconds: event.duration,
-          completionRate: round2(completionRate),
-          replayed: event.replayed,
-        },
-      };
+      return { id: event.id, type: skipped ? 'TrackSkipped' : 'TrackPlayed', data };
     }
     case 'like':
+      if (event.source) common.source = event.source;
       return {
         id: event.id,
         type: event.action === 'unlike' ? 'TrackUnliked' : 'TrackLiked',
-        data: { ...common, ...(event.source ? { source: event.source } : {}) },
+        data,
       };
     case 'save':
+      common.playlistId = event.playlistId;
       return {
         id: event.id,
         type: event.action === 'unsave' ? 'TrackUnsaved' : 'TrackSaved',
-        data: { ...common, playlistId: event.playlistId },
+        data,
       };
     case 'share':
-      return {
-        id: event.id,
-        type: 'TrackShared',
-        data: {
-          ...common,
-          platform: event.platform,
-          ...(event.source ? { source: event.source } : {}),
-        },
-      };
+      common.platform = event.platform;
+      if (event.source) common.source = event.source;
+      return { id: event.id, type: 'TrackShared', data };
     case 'download':
-      return {
-        id: event.id,
-        type: 'TrackDownloaded',
-        data: { ...common, ...(event.source ? { source: event.source } : {}) },
-      };
+      if (event.source) common.source = event.source;
+      return { id: event.id, type: 'TrackDownloaded', data };
   }
 }
