@@ -37,8 +37,11 @@ async function main() {
       bulkChunkSize: cli.config.mongoBulkChunk ?? defaultBulkChunkSize('ferretdb'),
     });
     let failed = false;
+    // `all`: every projection at once, reading the log once.
+    const results =
+      names.length === cli.registry.names().length ? await supervisor.rebuildAll() : [];
     for (const name of names) {
-      const r = await supervisor.rebuild(name);
+      const r = results.find((x) => x.projection === name) ?? (await supervisor.rebuild(name));
       failed ||= !r.ok;
       process.stdout.write(
         r.ok

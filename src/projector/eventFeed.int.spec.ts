@@ -102,6 +102,13 @@ it('gives each consumer exactly the events after its position, also one joining 
   // A consumer joining at the head of a caught-up feed is caught up at once.
   const atHead = feed.subscribeToAll({ from: live[0]![19]!.position, streamPrefixes: prefixes });
   await atHead.caughtUp;
+  // One joining at the feed's cursor while it is not caught up yet gets caught up with it.
+  const feed2 = eventFeed(store, { streamPrefixes: prefixes });
+  const first2 = feed2.subscribeToAll({ streamPrefixes: prefixes });
+  await take(first2, 10);
+  const joiner = feed2.subscribeToAll({ from: log[299]!.position, streamPrefixes: prefixes });
+  await Promise.all([take(first2, 310), joiner.caughtUp, first2.caughtUp]);
+  await feed2.close();
   await feed.close();
   expect(feed.consumers()).toBe(0);
   expect(await take(fromStart, 1)).toEqual([]);

@@ -165,10 +165,11 @@ export function eventFeed(
       const cursor = upstream?.cursor;
       c.behind = cursor !== undefined && (c.last === undefined || after(cursor, c.last));
       consumers.add(c);
-      // Joining a caught-up upstream at or past its cursor: nothing to catch up.
-      if (upstream?.caughtUp && c.last && !after(upstream.cursor ?? c.last, c.last)) {
+      // Joining the running upstream at or past its cursor: caught up when it is (now, if
+      // it already is). Joining behind it: when the restarted one is.
+      if (upstream && !c.behind) {
         c.upstream = upstream;
-        resolveCaughtUp();
+        if (upstream.caughtUp) resolveCaughtUp();
       }
       reconcile();
       return {

@@ -4,7 +4,7 @@ import { trackStreamPrefix } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
 import { checkpointStore, checkpointsCollection } from './checkpointStore';
-import { eventFeed } from './eventFeed';
+import { eventFeed, type EventFeed } from './eventFeed';
 import type { Leases } from './lease';
 import type { ProjectorMetrics } from './metrics';
 import {
@@ -92,11 +92,16 @@ export function projectorSupervisor(options: SupervisorOptions) {
   // One $all subscription (and one decoding of each event) for every live projector.
   const feed = eventFeed(options.store, { streamPrefixes: [trackStreamPrefix], logger });
 
-  /** Live projectors read the shared feed; a rebuild reads the log on its own. */
-  const launch = (projection: Projection, generation: number, mode: 'live' | 'rebuild') =>
+  /** Live projectors read the shared feed; a rebuild reads the log on its own (or `source`). */
+  const launch = (
+    projection: Projection,
+    generation: number,
+    mode: 'live' | 'rebuild',
+    source?: EventFeed,
+  ) =>
     startProjector({
       store: options.store,
-      ...(mode === 'live' ? { source: feed } : {}),
+      ...(mode === 'live' ? { source: feed } : source ? { source } : {}),
       db,
       checkpoints,
       projection,
@@ -161,7 +166,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
     }, pollMs);
   };
 
-  async function rebuild(name: string): Promise<RebuildResult> {
+  async function rebuild(name: string, source?: EventFeed): Promise<RebuildResult> {
     const projection = registry.get(name);
     if (!projection) throw new Error(`unknown projection ${name}`);
     const lock = `rebuild:${name}`;
@@ -193,7 +198,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
         .updateOne({ _id: name }, { $max: { lastBuilt: generation } }, { upsert: false });
       await ensureIndexes(db, projection, generation);
       log.info({ generation }, 'rebuild started');
-      builder = await launch(projection, generation, 'rebuild');
+      builder = await launch(projection, generation, 'rebuild', source);
       const renew = setInterval(
         () => void leases.acquire(lock, 10 * 60_000).catch(() => undefined),
         60_000,
@@ -258,11 +263,18 @@ export function projectorSupervisor(options: SupervisorOptions) {
       }));
       schedule();
     },
-    rebuild,
+    rebuild: (name: string) => rebuild(name),
+    /**
+     * Rebuilds every projection at once, reading the log once: the builders share a feed of
+     * their own (each still has its generation, checkpoint, lease and swap).
+     */
     async rebuildAll(): Promise<RebuildResult[]> {
-      const results: RebuildResult[] = [];
-      for (const name of registry.names()) results.push(await rebuild(name));
-      return results;
+      const shared = eventFeed(options.store, { streamPrefixes: [trackStreamPrefix], logger });
+      try {
+        return await Promise.all(registry.names().map((name) => rebuild(name, shared)));
+      } finally {
+        await shared.close();
+      }
     },
     status(): (ProjectorStatus & { generation: number; running: boolean; rebuilding: boolean })[] {
       return [...slots.values()].map((slot) => ({
