@@ -18,12 +18,14 @@
  * - http: `--concurrency` clients post batches of `--batch` events over keep-alive HTTP; each
  *   batch is one listener's session over 5 random tracks (70% plays; likes/unlikes, shares,
  *   saves, downloads). Sessions come from a seeded generator, one seed per round.
- * - settle: waits (at most `--settle` s) until the projectors report no lag, so their catch-up
- *   is measured on its own and does not run into the raw phase.
- * - raw: the same sessions (same seed: same tracks, kinds, sizes, order; fresh ids) turned into
- *   the very facts the service stores (`toStoredEvent`), appended with the official client to
- *   the service's event store, one `appendToStream` per track stream per session, same
- *   concurrency, to streams the projectors and the dedup writer do not watch (`rawtk-<trackId>`).
+ * - settle: waits (at most `--settle` s) until the projectors report no lag, so the backlog
+ *   left by one phase is measured on its own and does not run into the next.
+ * - raw: the same sessions (same seed: same kinds, sizes, order and track numbers; fresh ids)
+ *   turned into the very facts the service stores (`toStoredEvent`), appended with the official
+ *   client to the service's event store, one `appendToStream` per track stream per session, same
+ *   concurrency. Track ids are `rawbench-<n>` instead of `bench-<n>`: streams the dedup writer
+ *   never wrote (no conflicts with it), but `track-` streams all the same, so the service's
+ *   projectors do the same work for raw events as for ingested ones. Then settle again.
  *
  * CPU µs per event: the service process (all its threads, from /proc), its children (FerretDB)
  * and this process. Prints every round, the medians over rounds, and a JSON line at the end.
@@ -35,6 +37,7 @@ import os from 'node:os';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { signToken } from '../src/auth/token';
 import { ingestionEventSchema } from '../src/events/ingestion';
+import { trackStream } from '../src/events/stored';
 import { anonymizeIp } from '../src/ingestion/anonymizeIp';
 import { liveClock } from '../src/ingestion/recordEvents';
 import { toStoredEvent } from '../src/ingestion/toStoredEvent';
@@ -52,7 +55,9 @@ const ROUNDS = Number(arg('rounds', '3'));
 const TRACKS = Number(arg('tracks', '2000'));
 const BATCH = Number(arg('batch', '50'));
 const SETTLE_S = Number(arg('settle', '60'));
-const RAW_PREFIX = 'rawtk-';
+/** Track ids of the raw phase: the same numbers, other streams (the dedup writer never sees them). */
+const RAW_TRACK = 'rawbench-';
+const HTTP_TRACK = 'bench-';
 const SECRET = 'bench-ingestion-secret-0123456789';
 
 type Session = { body: string; events: Record<string, unknown>[] };
@@ -72,11 +77,11 @@ function rng(seed: number): () => number {
 const sources = ['landing', 'playlist', 'search', 'direct', 'share', 'player'] as const;
 
 /** One listener's session: about 5 tracks, mostly plays, with likes, shares, saves, downloads. */
-function session(random: () => number, now: number): Session {
+function session(random: () => number, now: number, trackPrefix = HTTP_TRACK): Session {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const anonymousId = randomUUID();
   const sessionId = randomUUID();
-  const tracks = Array.from({ length: 5 }, () => `bench-${Math.floor(random() * TRACKS)}`);
+  const tracks = Array.from({ length: 5 }, () => `${trackPrefix}${Math.floor(random() * TRACKS)}`);
   const events = Array.from({ length: BATCH }, (_, i) => {
     const base = {
       id: randomUUID(),
@@ -207,18 +212,34 @@ async function touchAllTracks(url: URL, client: EventStoreDBClient): Promise<voi
         const events = ids.map((i) => ({
           id: randomUUID(),
           type: 'download',
-          trackId: `bench-${i}`,
+          trackId: `${HTTP_TRACK}${i}`,
           sessionId: 'warm-up',
           timestamp: new Date().toISOString(),
         }));
-        await request(agent, url, 'POST', '/api/stats/events', JSON.stringify(events));
+        // A kept-alive socket the server closed meanwhile resets: retrying is safe (dedup).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await request(agent, url, 'POST', '/api/stats/events', JSON.stringify(events));
+            break;
+          } catch (err) {
+            if (attempt >= 3) throw err;
+          }
+        }
         await Promise.all(
-          ids.map((i) =>
-            client.appendToStream(
-              `${RAW_PREFIX}bench-${i}`,
-              jsonEvent({ type: 'TrackDownloaded', data: { warmUp: true } }),
-            ),
-          ),
+          events.map((e) => {
+            const raw = {
+              ...e,
+              id: randomUUID(),
+              trackId: e.trackId.replace(HTTP_TRACK, RAW_TRACK),
+            };
+            const f = toStoredEvent(ingestionEventSchema.parse(raw), rawContext(), {
+              skipThresholdSeconds: 20,
+            });
+            return client.appendToStream(
+              trackStream(raw.trackId),
+              jsonEvent({ id: f.id, type: f.type, data: f.data as never }),
+            );
+          }),
         );
       }
     }),
@@ -227,20 +248,20 @@ async function touchAllTracks(url: URL, client: EventStoreDBClient): Promise<voi
 }
 
 /** The same sessions as the http phase of this seed, as stored facts, appended per stream. */
+/** What the service records for the bench's requests: Node's client sends no user agent. */
+function rawContext() {
+  const receivedAt = new Date();
+  return { receivedAt, correctTime: liveClock(receivedAt), ipHash: anonymizeIp('127.0.0.1')! };
+}
+
 async function rawPhase(client: EventStoreDBClient, seed: number): Promise<PhaseResult> {
   const random = rng(seed);
-  const receivedAt = new Date();
-  // What the service records for these requests: Node's client sends no user agent.
-  const ctx = {
-    receivedAt,
-    correctTime: liveClock(receivedAt),
-    ipHash: anonymizeIp('127.0.0.1')!,
-  };
+  const ctx = rawContext();
   const facts = () => {
     const byStream = new Map<string, ReturnType<typeof jsonEvent>[]>();
-    for (const raw of session(random, Date.now()).events) {
+    for (const raw of session(random, Date.now(), RAW_TRACK).events) {
       const e = toStoredEvent(ingestionEventSchema.parse(raw), ctx, { skipThresholdSeconds: 20 });
-      const s = `${RAW_PREFIX}${e.data.trackId}`;
+      const s = trackStream(e.data.trackId);
       const list = byStream.get(s);
       const event = jsonEvent({ id: e.id, type: e.type, data: e.data as never });
       if (list) list.push(event);
@@ -379,6 +400,7 @@ async function main() {
     const httpRuns: PhaseResult[] = [];
     const rawRuns: PhaseResult[] = [];
     const settles: { seconds: number; cpu: Cpu }[] = [];
+    const rawSettles: { seconds: number; cpu: Cpu }[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
       const seed = 1000 + r;
       const h = await measured(pid, children, () => httpPhase(url, seed));
@@ -397,6 +419,13 @@ async function main() {
       rawRuns.push(w);
       console.log(
         `round ${r} raw:    ${fmt(w.perSec)} events/s, cpu µs/event ${cpuText(w.cpu)}, load ${fmt(w.load, 2)}, http/raw ${fmt(h.perSec / w.perSec, 2)}`,
+      );
+      const rawProbe = cpuProbe(pid, children);
+      const rs = await settle(url);
+      const rsc = rawProbe(w.events);
+      rawSettles.push({ seconds: rs.seconds, cpu: rsc });
+      console.log(
+        `round ${r} settle: projectors caught up in ${fmt(rs.seconds, 1)} s${rs.lagLeft ? ` (gave up, lag ${rs.lagLeft})` : ''}, cpu µs per raw event ${cpuText(rsc)}`,
       );
     }
     const m = (xs: PhaseResult[], f: (p: PhaseResult) => number | undefined) =>
@@ -422,13 +451,15 @@ async function main() {
       settleServiceCpuUs: Math.round(median(settles.map((s) => s.cpu.service))),
       settleFerretCpuUs: Math.round(median(settles.map((s) => s.cpu.ferret))),
       rawServiceCpuUs: Math.round(m(rawRuns, (w) => w.cpu?.service)),
+      rawFerretCpuUs: Math.round(m(rawRuns, (w) => w.cpu?.ferret)),
+      rawSettleSeconds: Number(median(rawSettles.map((s) => s.seconds)).toFixed(1)),
       rawBenchCpuUs: Math.round(m(rawRuns, (w) => w.cpu?.bench)),
       loadAverage: Number(m([...httpRuns, ...rawRuns], (p) => p.load).toFixed(2)),
     };
     console.log(
       `median over ${ROUNDS} rounds: http ${summary.httpEventsPerSec} events/s, p50 ${summary.httpP50Ms} ms, p99 ${summary.httpP99Ms} ms` +
         ` | raw ${summary.rawEventsPerSec} events/s | http/raw ${summary.ratio}` +
-        ` | cpu µs/event http: service ${summary.httpServiceCpuUs} ferretdb ${summary.httpFerretCpuUs}, settle: service ${summary.settleServiceCpuUs} ferretdb ${summary.settleFerretCpuUs} (${summary.settleSeconds} s), raw: service ${summary.rawServiceCpuUs} bench ${summary.rawBenchCpuUs}` +
+        ` | cpu µs/event http: service ${summary.httpServiceCpuUs} ferretdb ${summary.httpFerretCpuUs}, settle: service ${summary.settleServiceCpuUs} ferretdb ${summary.settleFerretCpuUs} (${summary.settleSeconds} s), raw: service ${summary.rawServiceCpuUs} ferretdb ${summary.rawFerretCpuUs} bench ${summary.rawBenchCpuUs} (settle ${summary.rawSettleSeconds} s)` +
         ` | load ${summary.loadAverage}`,
     );
     console.log(JSON.stringify(summary));
