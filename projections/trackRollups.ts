@@ -3,6 +3,7 @@ import { bucketKeys, bucketStart } from './lib/buckets';
 import {
   accumulate,
   newAccumulator,
+  packStatsMap,
   prepareEvent,
   toStats,
   type RollupStats,
@@ -38,12 +39,19 @@ export type TrackRollupDoc = {
   total: RollupStats;
   /** Month documents only: per day of the month, key `DD`. */
   days?: Record<string, RollupStats>;
-  /** Month documents only: per hour, key `DDHH` (day of month, hour of day). */
+  /**
+   * Month documents only: per hour, key `DDHH` (day of month, hour of day), packed as one JSON
+   * string (`packStatsMap`; `foldRollups` unpacks it). Version-1 documents held the map in
+   * `hours`; readers accept both.
+   */
+  hoursJson?: string;
   hours?: Record<string, RollupStats>;
   /**
    * Month documents only: per ISO week (`GGGG-Www`), the part of that week inside this month.
    * A week across two months is the merge of its parts in both month documents.
    */
+  weeksJson?: string;
+  /** Version 1: `weeks` unpacked. */
   weeks?: Record<string, RollupStats>;
 };
 
@@ -74,7 +82,7 @@ const statsOf = (map: Map<string, StatsAccumulator>): Record<string, RollupStats
 
 export const trackRollups: Projection = {
   name: 'trackRollups',
-  version: 1,
+  version: 2,
   canHandle: listenerEventTypes,
   collections: [trackRollupsCollection],
   indexes: [
@@ -130,8 +138,8 @@ export const trackRollups: Projection = {
         pos,
         total: toStats(m.total),
         days: statsOf(m.days),
-        hours: statsOf(m.hours),
-        weeks: statsOf(m.weeks),
+        hoursJson: packStatsMap(statsOf(m.hours)),
+        weeksJson: packStatsMap(statsOf(m.weeks)),
       };
       ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
     }

@@ -1,6 +1,6 @@
 import type { TrackRollupDoc } from '../trackRollups';
 import { bucketKeys, type Granularity } from './buckets';
-import { mergeStats, type RollupStats } from './rollupStats';
+import { mergeStats, unpackStatsMap, type RollupStats } from './rollupStats';
 
 /** The merged statistics of one (track, granularity, period): what readers use. */
 export type RollupView = {
@@ -75,8 +75,8 @@ export function foldRollups(
         upTo: Math.max(view.upTo, d.pos ?? d.upTo ?? 0),
         total: mergeStats(view.total, d.total),
         days: mergeMaps(view.days, d.days),
-        hours: mergeMaps(view.hours, d.hours),
-        weeks: mergeMaps(view.weeks, d.weeks),
+        hours: mergeMaps(view.hours, d.hours ?? unpackStatsMap(d.hoursJson)),
+        weeks: mergeMaps(view.weeks, d.weeks ?? unpackStatsMap(d.weeksJson)),
       };
     }
     views.push(view);

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { packStatsMap } from '../../projections/lib/rollupStats';
 import { foldRollups } from '../../projections/lib/rollupView';
 import {
   trackRollups,
@@ -61,7 +62,9 @@ export async function compactRollups(
     periodStart: v.periodStart,
     upTo,
     total: v.total,
-    ...(v.granularity === 'm' ? { days: v.days, hours: v.hours, weeks: v.weeks } : {}),
+    ...(v.granularity === 'm'
+      ? { days: v.days, hoursJson: packStatsMap(v.hours), weeksJson: packStatsMap(v.weeks) }
+      : {}),
   }));
   for (const part of chunk(inserts, 500)) {
     await collection

@@ -191,7 +191,10 @@ export async function reconcileDay(
   // Rollups: the day bucket of each track, folded at the checkpoint.
   const rollups = db.collection<TrackRollupDoc>(physicalName(trackRollupsCollection, rollupGen));
   const docs = await rollups
-    .find({ granularity: 'm', period: keys.month }, { projection: { hours: 0, weeks: 0 } })
+    .find(
+      { granularity: 'm', period: keys.month },
+      { projection: { hours: 0, weeks: 0, hoursJson: 0, weeksJson: 0 } },
+    )
     .toArray();
   const views = new Map(foldRollups(docs, cp).map((v) => [v.trackId, v]));
   const tracks = new Set([
