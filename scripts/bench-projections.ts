@@ -42,6 +42,7 @@ const args = z
     'skip-rebuild': z.coerce.number().int().default(0),
     'rebuild-batch': z.coerce.number().int().positive().default(50_000),
     'live-batch': z.coerce.number().int().positive().default(5000),
+    'read-runs': z.coerce.number().int().positive().default(3),
   })
   .parse(
     Object.fromEntries(
@@ -174,10 +175,11 @@ async function main() {
     );
 
     const readCpu = cpuMeter(es.pid);
-    const reads = [await readAllRate(store), await readAllRate(store), await readAllRate(store)];
-    const readCpuLine = readCpu.perEvent(total * 3);
+    const reads: number[] = [];
+    for (let i = 0; i < args['read-runs']; i++) reads.push(await readAllRate(store));
+    const readCpuLine = readCpu.perEvent(total * args['read-runs']);
     out(
-      `baseline raw $all read (filtered to track-, through the official client): median ${Math.round(median(reads))} events/s (3 runs, load avg ${os.loadavg()[0]!.toFixed(1)})`,
+      `baseline raw $all read (filtered to track-, through the official client): median ${Math.round(median(reads))} events/s (${reads.length} runs, load avg ${os.loadavg()[0]!.toFixed(1)})`,
     );
     out(`  CPU µs per event: ${readCpuLine}`);
     const ferret = [

@@ -260,8 +260,12 @@ export async function startProjector(options: ProjectorOptions) {
     }, batchDelayMs);
   };
 
+  // Big batches while catching up, and whenever a backlog has built up (the feed reports
+  // caught up while events may still be queued for this projector).
   const currentBatchSize = () =>
-    caughtUp ? options.batchSize : (options.catchUpBatchSize ?? options.batchSize);
+    caughtUp && buffer.length <= options.batchSize
+      ? options.batchSize
+      : (options.catchUpBatchSize ?? options.batchSize);
 
   const subscription = (options.source ?? store).subscribeToAll({
     from: checkpoint.commit > 0n ? checkpoint : undefined,
