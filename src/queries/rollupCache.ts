@@ -21,10 +21,16 @@ type CachedView = { view: RollupView; cells: Map<string, CellStats> };
 type CachedPeriod = {
   checkpoint: number;
   loadedAt: number;
+  /** Read with its hour buckets (they are most of a month document; left out when not needed). */
+  hours: boolean;
   views: Map<string, CachedView>;
 };
 
-type Wanted = { granularity: 'm' | 'y'; period: string };
+type Wanted = { granularity: 'm' | 'y'; period: string; hours: boolean };
+
+/** A cached period serves a want if it is as complete. */
+const serves = (cached: CachedPeriod | undefined, w: Wanted): cached is CachedPeriod =>
+  cached !== undefined && (cached.hours || !w.hours);
 
 const periodKey = (collection: string, g: 'm' | 'y', period: string) =>
   `${collection}|${g}|${period}`;
@@ -85,22 +91,30 @@ export function rollupCache(
     // Periods already folded at this checkpoint are current: nothing to read for them.
     const stale = wanted.filter((w) => {
       const cached = periods.get(periodKey(collection, w.granularity, w.period));
-      if (cached?.checkpoint !== checkpoint) return true;
+      if (!serves(cached, w) || cached.checkpoint !== checkpoint) return true;
       cached.loadedAt = loadedAt;
       return false;
     });
     if (stale.length === 0) return;
-    // One query for months and years (the period string tells them apart).
-    const docs = await rt.count(
-      db
-        .collection<TrackRollupDoc>(collection)
-        .find({ period: { $in: [...new Set(stale.map((w) => w.period))] } })
-        .toArray(),
-    );
+    // One query for the periods that need hours, one for the others (months and years alike:
+    // the period string tells them apart); the hour buckets are most of a month's bytes.
+    const docs: TrackRollupDoc[] = [];
+    for (const hours of [true, false]) {
+      const list = [...new Set(stale.filter((w) => w.hours === hours).map((w) => w.period))];
+      if (list.length === 0) continue;
+      docs.push(
+        ...(await rt.count(
+          db
+            .collection<TrackRollupDoc>(collection)
+            .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0 } })
+            .toArray(),
+        )),
+      );
+    }
     const fresh = new Map<string, CachedPeriod>(
       stale.map((w) => [
         periodKey(collection, w.granularity, w.period),
-        { checkpoint, loadedAt, views: new Map() },
+        { checkpoint, loadedAt, hours: w.hours, views: new Map() },
       ]),
     );
     for (const view of foldRollups(docs, checkpoint)) {
@@ -156,19 +170,21 @@ export function rollupCache(
       const collection = await resolver.collection(trackRollupsCollection);
       const now = clock();
       const wanted = new Map<string, Wanted>();
-      for (const c of cells) wanted.set(periodKey(collection, c.granularity, c.period), c);
+      for (const c of cells) {
+        const key = periodKey(collection, c.granularity, c.period);
+        const hours = c.path.startsWith('hours.') || wanted.get(key)?.hours === true;
+        wanted.set(key, { granularity: c.granularity, period: c.period, hours });
+      }
       const missing: Wanted[] = [];
       const pinned = new Map<string, CachedPeriod>();
       for (const [key, w] of wanted) {
         const cached = periods.get(key);
-        if (cached) {
+        if (serves(cached, w)) {
           periods.delete(key); // LRU: most recently used last
           periods.set(key, cached);
           pinned.set(key, cached);
         }
-        if (!cached || now - cached.loadedAt > options.ttlMs) {
-          missing.push({ granularity: w.granularity, period: w.period });
-        }
+        if (!serves(cached, w) || now - cached.loadedAt > options.ttlMs) missing.push(w);
       }
       if (missing.length > 0 && mode === 'wait') {
         await load(collection, missing, rt);
@@ -178,7 +194,9 @@ export function rollupCache(
         }
       } else if (missing.length > 0) {
         for (const w of missing) {
-          pending.set(periodKey(collection, w.granularity, w.period), { ...w, collection });
+          const key = periodKey(collection, w.granularity, w.period);
+          const hours = w.hours || pending.get(key)?.hours === true;
+          pending.set(key, { ...w, hours, collection });
         }
         kick();
       }
