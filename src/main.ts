@@ -44,7 +44,7 @@ export async function startService(config: Config, logger: Logger) {
     fs.mkdirSync(config.dataDir, { recursive: true });
     let eventStoreUrl = config.eventStoreUrl;
     if (!eventStoreUrl) {
-      // EVENTSTORE_EMBEDDED_WORKER=on moves its gRPC server and disk I/O off the HTTP event loop.
+      // On a worker thread by default (EVENTSTORE_EMBEDDED_WORKER): gRPC server and disk I/O off the HTTP loop.
       const embedded = await startEmbeddedEventStoreInWorker({
         dataDir: path.join(config.dataDir, 'eventstore'),
         port: config.eventStorePort,

@@ -49,7 +49,7 @@ const envSchema = z.object({
   /** How long a swapped-out read-model generation is kept before it is dropped. */
   PROJECTOR_DROP_GRACE_MS: z.coerce.number().int().min(0).default(600_000),
   TRUST_PROXY_HOPS: positiveInt.default(1),
-  EVENTSTORE_EMBEDDED_WORKER: bool.default(false),
+  EVENTSTORE_EMBEDDED_WORKER: bool.default(true),
   DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(72),
   DEDUP_CACHE_MAX_IDS: positiveInt.default(1_000_000),
   EVENT_MAX_AGE_HOURS: z.coerce.number().positive().default(168),
@@ -92,7 +92,7 @@ export type Config = Readonly<{
   projectorDropGraceMs: number;
   /** With TRUST_PROXY: how many proxies append to X-Forwarded-For (the client is that many from the right). */
   trustProxyHops: number;
-  /** Run the embedded event store on a worker thread (off the HTTP event loop); experimental. */
+  /** Run the embedded event store on a worker thread (off the HTTP event loop); default on. */
   eventStoreEmbeddedWorker: boolean;
   /** An event id seen in its track stream within this window is a duplicate. */
   dedupWindowMs: number;
