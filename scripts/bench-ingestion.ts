@@ -388,9 +388,16 @@ async function main() {
     if (flag('query-subscription')) {
       const token = signToken(SECRET, { sub: 'bench', role: 'admin' });
       const agent = new http.Agent();
-      const res = await request(agent, url, 'GET', '/api/stats/analytics?period=day', undefined, {
-        authorization: `Bearer ${token}`,
-      });
+      const res = await request(
+        agent,
+        url,
+        'GET',
+        '/api/stats/analytics?timeRange=24h&trackId=bench-1',
+        undefined,
+        {
+          authorization: `Bearer ${token}`,
+        },
+      );
       agent.destroy();
       console.log(`query subscription: analytics query answered ${res.status}`);
     }
