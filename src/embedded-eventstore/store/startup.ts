@@ -6,7 +6,12 @@ import type { Recovered } from '../log/recovery';
 import type { SegmentFiles } from '../log/segmentFiles';
 import type { SegmentLog } from '../log/segmentLog';
 import type { IdCache } from './idCache';
-import { encodeSnapshot, readSnapshot, writeSnapshot } from './indexSnapshot';
+import {
+  encodeSnapshot,
+  encodeSnapshotInSlices,
+  readSnapshot,
+  writeSnapshot,
+} from './indexSnapshot';
 import { loadSnapshot, StreamIndex } from './streamIndex';
 import type { StoreLogger } from './types';
 
@@ -86,8 +91,12 @@ export class SnapshotScheduler {
     if (count === this.snapshotAt || (!force && count - this.snapshotAt < this.every)) {
       return Promise.resolve();
     }
-    const buf = encodeSnapshot(index, log.durableEnd, ids);
-    this.running = writeSnapshot(this.dataDir, buf)
+    // on close nothing else runs: encode at once; otherwise in slices, between appends
+    const encoded = force
+      ? Promise.resolve(encodeSnapshot(index, log.durableEnd, ids))
+      : encodeSnapshotInSlices(index, log.durableEnd, ids);
+    this.running = encoded
+      .then((buf) => writeSnapshot(this.dataDir, buf))
       .then(() => {
         this.snapshotAt = count;
       })
