@@ -48,4 +48,28 @@ describe('ThreadedTrackWriter', () => {
     }
     await expect(writer.write('track-w1', [fact()])).rejects.toBeInstanceOf(UnavailableError);
   });
+
+  it('a thread that dies fails its writes with 503; a new one takes over and still dedups', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'writer-thread-'));
+    const server = await startEmbeddedEventStore({ dataDir, port: 0 });
+    const writer = new ThreadedTrackWriter({
+      url: server.connectionString,
+      windowMs: 3_600_000,
+      maxCachedIds: 10_000,
+      minLifeMs: 0,
+    });
+    try {
+      const a = fact();
+      expect(await writer.write('track-d1', [a])).toEqual(['accepted']);
+      const thread = (writer as unknown as { worker: { terminate(): Promise<number> } }).worker;
+      const inFlight = writer.write('track-d1', [fact()]);
+      await thread.terminate();
+      await expect(inFlight).rejects.toBeInstanceOf(UnavailableError);
+      // The new thread reads the stream back: the first event is still known.
+      expect(await writer.write('track-d1', [a, fact()])).toEqual(['duplicate', 'accepted']);
+    } finally {
+      await writer.close();
+      await server.close();
+    }
+  });
 });

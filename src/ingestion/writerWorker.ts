@@ -49,23 +49,38 @@ export class ThreadedTrackWriter implements StreamWriter {
   private closing: Promise<void> | undefined;
   private dead: string | undefined;
 
-  private readonly worker: Worker;
+  private worker: Worker;
+  private startedAt = 0;
+  private readonly boot: string;
+  private readonly data: WorkerOptions;
   private readonly onAppend: ((events: number, seconds: number) => void) | undefined;
 
   /**
    * Starts the thread. Writes may be issued at once: the thread receives them once it listens.
-   * Should it fail to start or die, every write in flight and after fails with 503.
+   * Should the thread die, the writes in flight fail with 503 (a retry is safe: the new thread
+   * reads each stream back before writing to it) and a new thread takes over, unless the last
+   * one died within `minLifeMs` (5 s) of starting; then every write fails with 503.
    */
-  constructor(options: WorkerOptions & { onAppend?: (events: number, seconds: number) => void }) {
+  constructor(
+    private readonly options: WorkerOptions & {
+      onAppend?: (events: number, seconds: number) => void;
+      minLifeMs?: number;
+    },
+  ) {
     const file = path.join(__dirname, `writerWorker${path.extname(__filename)}`);
     // Workers do not inherit tsx's loader: register it there before loading this file again.
-    const boot = file.endsWith('.ts')
+    this.boot = file.endsWith('.ts')
       ? `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`
       : `require(${JSON.stringify(file)});`;
-    const { onAppend, ...data } = options;
+    const { onAppend, minLifeMs: _, ...data } = options;
+    this.data = data;
     this.onAppend = onAppend;
-    const worker = new Worker(boot, { eval: true, workerData: data });
-    this.worker = worker;
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    this.startedAt = Date.now();
+    const worker = new Worker(this.boot, { eval: true, workerData: this.data });
     worker.on('message', (m: FromWorker) => {
       if (m.kind !== 'done') return;
       this.lastSize = m.size;
@@ -81,13 +96,18 @@ export class ThreadedTrackWriter implements StreamWriter {
         }
       }
     });
-    const failAll = (why: string) => {
-      this.dead = why;
+    let why = 'ingestion writer stopped';
+    worker.on('error', (err) => {
+      why = `ingestion writer failed: ${String(err)}`;
+    });
+    worker.on('exit', () => {
       for (const p of this.pending.values()) p.reject(new UnavailableError(why));
       this.pending.clear();
-    };
-    worker.on('error', (err) => failAll(`ingestion writer failed: ${String(err)}`));
-    worker.on('exit', () => failAll('ingestion writer stopped'));
+      if (this.closing || worker !== this.worker) return;
+      if (Date.now() - this.startedAt < (this.options.minLifeMs ?? 5_000)) this.dead = why;
+      else this.worker = this.spawn();
+    });
+    return worker;
   }
 
   write(stream: string, events: NewEvent[]): Promise<WriteOutcome[]> {
@@ -108,7 +128,7 @@ export class ThreadedTrackWriter implements StreamWriter {
   close(): Promise<void> {
     if (this.dead) return Promise.resolve();
     this.closing ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+      const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 10_000);
       this.worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
