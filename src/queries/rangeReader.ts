@@ -92,11 +92,14 @@ export function coverageOf(
  */
 export function rangeReader(deps: RangeReaderDeps) {
   /**
-   * Stable parts (whole rollup cells) by (tracks, plan cells), tagged with the rollup views'
-   * generation they were built from. Exact whenever used (completeStats adds what is newer),
+   * Stable parts (whole rollup cells) by (tracks, plan cells), tagged with the versions of the
+   * rollup periods they were built from. Exact whenever used (completeStats adds what is newer),
    * rebuilt when views were reloaded or when too many newer events pile up after them.
    */
-  const stableParts = new Map<string, { generation: number; stable: StableStats }>();
+  const stableParts = new Map<
+    string,
+    { periods: string[]; version: string; stable: StableStats }
+  >();
   const catalog = new Map<
     string,
     { at: number; tracks: Promise<TrackInfo[]>; refreshing?: true }
@@ -194,18 +197,21 @@ export function rangeReader(deps: RangeReaderDeps) {
       const events = await deps.streams.read(trackIds, rt);
       // Raw events stand in for rollups only where the stream still holds the whole history.
       const mode = trackIds.every((id) => deps.streams.complete(id)) ? deps.rollupReadMode : 'wait';
-      const scope = `${mode}|${trackIds.join(',')}`;
+      const collection = await deps.rollups.collection();
+      const scope = `${collection}|${mode}|${trackIds.join(',')}`;
       return Promise.all(
         merged.map(async (plan) => {
           const key = `${scope}|${stableKey(plan)}`;
           let part = stableParts.get(key);
-          const generation = deps.rollups.generation();
-          if (part && part.generation === generation) {
+          if (part && deps.rollups.versionOf(part.periods) === part.version) {
             stableParts.delete(key); // LRU: most recently used last
           } else {
             const cells = planCells(plan).flatMap((c) => c.cells);
+            const periods = deps.rollups.periodKeys(collection, cells);
+            // Versions before the lookups: a load finishing meanwhile makes this part stale.
+            const version = deps.rollups.versionOf(periods);
             const lookup = await deps.rollups.cells(trackIds, cells, rt, mode);
-            part = { generation, stable: stableStats(trackIds, plan, lookup, events) };
+            part = { periods, version, stable: stableStats(trackIds, plan, lookup, events) };
           }
           stableParts.set(key, part);
           while (stableParts.size > maxStableParts) {

@@ -82,7 +82,9 @@ export function rollupCache(
   let viewCount = 0;
   const pending = new Map<string, Wanted & { collection: string }>();
   let loading: Promise<void> | undefined;
-  let generation = 0;
+  /** Per period, bumped whenever it is (re)loaded or dropped. */
+  const versions = new Map<string, number>();
+  const bump = (key: string) => versions.set(key, (versions.get(key) ?? 0) + 1);
 
   async function load(collection: string, wanted: Wanted[], rt: RoundTrips) {
     const checkpointId = await resolver.checkpointId(trackRollupsCollection, 'trackRollups');
@@ -127,13 +129,14 @@ export function rollupCache(
       periods.delete(key);
       periods.set(key, period);
       viewCount += period.views.size;
+      bump(key);
     }
     for (const [key, period] of periods) {
       if (viewCount <= options.maxViews || periods.size <= fresh.size) break;
       periods.delete(key);
       viewCount -= period.views.size;
+      bump(key);
     }
-    generation += 1;
   }
 
   /** One background read at a time, for everything requests found missing meanwhile. */
@@ -218,8 +221,17 @@ export function rollupCache(
       while (loading) await loading;
     },
     stats: () => ({ periods: periods.size, views: viewCount, pending: pending.size }),
-    /** Changes whenever views are (re)loaded: what was looked up before may differ now. */
-    generation: () => generation,
+    /** The physical rollups collection now read (changes when a rebuild is swapped in). */
+    collection: () => resolver.collection(trackRollupsCollection),
+    /** The keys of the periods the cells lie in. */
+    periodKeys: (collection: string, cells: readonly RollupCell[]): string[] => [
+      ...new Set(cells.map((c) => periodKey(collection, c.granularity, c.period))),
+    ],
+    /**
+     * Versions of these periods (each changes when it is loaded, reloaded or dropped): lookups
+     * made at equal versions give equal answers.
+     */
+    versionOf: (keys: readonly string[]): string => keys.map((k) => versions.get(k) ?? 0).join(','),
   };
 }
 
