@@ -125,6 +125,7 @@ export async function startService(config: Config, logger: Logger) {
       },
     });
     stack.push({ name: 'ingestion-writer', stop: () => app.closeIngestion() });
+    await app.ingestionReady;
     const server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

@@ -41,7 +41,9 @@ export type AppDeps = {
 };
 
 /** The HTTP edge: routers and middleware only; everything else comes in through `deps`. */
-export function createApp(deps: AppDeps): Koa & { closeIngestion(): Promise<void> } {
+export function createApp(
+  deps: AppDeps,
+): Koa & { ingestionReady: Promise<void>; closeIngestion(): Promise<void> } {
   // Behind TRUST_PROXY_HOPS proxies the client is that many entries from the right of XFF.
   const app = new Koa({
     proxy: deps.config.trustProxy,
@@ -136,5 +138,8 @@ export function createApp(deps: AppDeps): Koa & { closeIngestion(): Promise<void
   ]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
-  return Object.assign(app, { closeIngestion: () => ingestion.close() });
+  return Object.assign(app, {
+    ingestionReady: ingestion.ready,
+    closeIngestion: () => ingestion.close(),
+  });
 }

@@ -9,6 +9,8 @@ import { ThreadedTrackWriter, type StreamWriter } from './writerWorker';
 export type Ingestion = RecordEventsDeps & {
   writer: StreamWriter;
   catalog: CatalogCache;
+  /** Resolves once the writer (thread) can take writes. */
+  ready: Promise<void>;
   /** Stops the writer thread (after the HTTP server has stopped taking requests). */
   close(): Promise<void>;
 };
@@ -42,6 +44,7 @@ export function createIngestion(deps: {
     writer: threaded ?? new TrackWriter({ store: deps.store, ...options }),
     catalog: new CatalogCache({ lookup: deps.catalogLookup, ttlMs: config.catalogCacheTtlMs }),
     skipThresholdSeconds: config.skipThresholdSeconds,
+    ready: threaded?.ready ?? Promise.resolve(),
     close: async () => threaded?.close(),
   };
 }

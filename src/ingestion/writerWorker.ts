@@ -18,6 +18,7 @@ type Done =
   | { id: number; outcomes: WriteOutcome[] }
   | { id: number; error: { type?: string; message: string } };
 type FromWorker =
+  | { kind: 'ready' }
   | {
       kind: 'done';
       done: Done[];
@@ -51,6 +52,9 @@ export class ThreadedTrackWriter implements StreamWriter {
 
   private worker: Worker;
   private startedAt = 0;
+  private readyResolve: (() => void) | undefined;
+  /** Resolves once the first thread listens (or has died): await it before taking requests. */
+  readonly ready: Promise<void>;
   private readonly boot: string;
   private readonly data: WorkerOptions;
   private readonly onAppend: ((events: number, seconds: number) => void) | undefined;
@@ -75,6 +79,7 @@ export class ThreadedTrackWriter implements StreamWriter {
     const { onAppend, minLifeMs: _, ...data } = options;
     this.data = data;
     this.onAppend = onAppend;
+    this.ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
     this.worker = this.spawn();
   }
 
@@ -82,6 +87,7 @@ export class ThreadedTrackWriter implements StreamWriter {
     this.startedAt = Date.now();
     const worker = new Worker(this.boot, { eval: true, workerData: this.data });
     worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'ready') this.readyResolve?.();
       if (m.kind !== 'done') return;
       this.lastSize = m.size;
       for (const [events, seconds] of m.appends) this.onAppend?.(events, seconds);
@@ -103,6 +109,7 @@ export class ThreadedTrackWriter implements StreamWriter {
     worker.on('exit', () => {
       for (const p of this.pending.values()) p.reject(new UnavailableError(why));
       this.pending.clear();
+      this.readyResolve?.();
       if (this.closing || worker !== this.worker) return;
       if (Date.now() - this.startedAt < (this.options.minLifeMs ?? 5_000)) this.dead = why;
       else this.worker = this.spawn();
@@ -176,6 +183,7 @@ function runWorker(port: NonNullable<typeof parentPort>, options: WorkerOptions)
       });
     }
   };
+  port.postMessage({ kind: 'ready' } satisfies FromWorker);
   port.on('message', (m: ToWorker) => {
     if (m.kind === 'close') {
       const finish = () =>
