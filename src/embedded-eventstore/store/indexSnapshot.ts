@@ -74,14 +74,19 @@ function* encodeSteps(
   recentIds: Pick<IdCache, 'forEach'>,
 ): Generator<void, Buffer> {
   // captured before the first yield: the id cache changes with every append
-  const idPositions: number[] = [];
-  const idBytes: Buffer[] = [];
+  let idCount = 0;
+  recentIds.forEach((_id, position) => {
+    if (position < durableEnd) idCount++;
+  });
+  const idPositions = new Float64Array(idCount);
+  const idBytes = Buffer.allocUnsafe(idCount * 16);
+  let captured = 0;
   recentIds.forEach((id, position) => {
     if (position >= durableEnd) return;
-    idPositions.push(position);
-    idBytes.push(Buffer.from(id.subarray(0, 16)));
+    idPositions[captured] = position;
+    id.copy(idBytes, captured * 16, 0, 16);
+    captured++;
   });
-  const idCount = idPositions.length;
   const allCount = index.all.durableCount(durableEnd);
   const streams: Header['streams'] = [];
   const positions: number[][] = [];
@@ -118,12 +123,8 @@ function* encodeSteps(
       yield;
     }
   }
-  let idAt = dataStart + f64Count * 8;
-  for (let i = 0; i < idCount; i++) {
-    f64[o++] = idPositions[i]!;
-    idBytes[i]!.copy(buf, idAt);
-    idAt += 16;
-  }
+  f64.set(idPositions, o);
+  idBytes.copy(buf, dataStart + f64Count * 8);
   const end = buf.length - 4;
   let sum = 0;
   for (let at = 0; at < end; at += SLICE * 8) {
