@@ -39,11 +39,19 @@ function recentActivity(tracks: readonly TrackInfo[], events: ReadonlyMap<string
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
   // Each track keeps its newest plays and likes as they are appended; the best of all tracks.
   const newest = (type: (typeof recentTypes)[number], keep: number) => {
-    const candidates: (RawEvent & { trackId: string })[] = [];
+    const trackOf = new Map<RawEvent, string>();
+    const candidates: RawEvent[] = [];
     for (const [trackId, stream] of events) {
-      for (const e of stream.newest[type].slice(0, keep)) candidates.push({ ...e, trackId });
+      const list = stream.newest[type];
+      for (let i = 0; i < list.length && i < keep; i++) {
+        candidates.push(list[i]!);
+        trackOf.set(list[i]!, trackId);
+      }
     }
-    return candidates.sort(newestFirst).slice(0, keep);
+    return candidates
+      .sort(newestFirst)
+      .slice(0, keep)
+      .map((e) => ({ ...e, trackId: trackOf.get(e)! }));
   };
   // Listener ids are personal data: the artist sees what was played, not by whom.
   return {

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { ReadModelResolver } from '../projector/readModelPointers';
 import { readTrackCounters, type TrackCountersView } from '../projector/readTrackCounters';
 import type { ResolvedRange } from './queryParams';
-import { planRange, planSeriesCached, type Piece } from './rangePlanner';
+import { planRange, planSeriesCached } from './rangePlanner';
 import type { RollupCache, RollupReadMode } from './rollupCache';
 import {
   completeStats,
@@ -49,37 +49,55 @@ const maxStableParts = 4096;
 /** Newer events looked at past a stable part's thresholds before it is rebuilt. */
 const maxSuffix = 2000;
 
-/** What came from where, for the answer's `coverage`. */
+type RollupRun = { granularity: Granularity; from: string; to: string; buckets: number };
+
+/** Runs of contiguous rollup buckets of one granularity (a raw piece between breaks a run). */
+function rollupRuns(plan: SeriesPlan): RollupRun[] {
+  const runs: RollupRun[] = [];
+  let last: { granularity: Granularity; end: number; run: RollupRun } | undefined;
+  for (const b of plan) {
+    for (const p of b.pieces) {
+      if (p.kind === 'raw') continue;
+      if (last && last.granularity === p.granularity && last.end === p.start) {
+        last.run.buckets += 1;
+        last.end = p.end;
+        continue;
+      }
+      if (last) last.run.to = iso(last.end);
+      const run = { granularity: p.granularity, from: iso(p.start), to: '', buckets: 1 };
+      runs.push(run);
+      last = { granularity: p.granularity, end: p.end, run };
+    }
+  }
+  if (last) last.run.to = iso(last.end);
+  return runs;
+}
+
+/**
+ * What came from where, for the answer's `coverage`. The rollup runs depend only on the plan's
+ * rollup pieces: pass `memo` (kept with the stable part) to compute them once.
+ */
 export function coverageOf(
   plan: SeriesPlan,
   rollupsUntil: number,
   replayed: RangeStats['replayed'],
+  memo: { runs?: RollupRun[] } = {},
 ) {
-  const rollups: { granularity: Granularity; from: string; to: string; buckets: number }[] = [];
   const raw: { from: string; to: string; reason: string }[] = [];
-  let last: { granularity: Granularity; end: number; entry: (typeof rollups)[number] } | undefined;
-  const pieces: Piece[] = plan.flatMap((b) => b.pieces);
-  for (const p of pieces) {
-    if (p.kind === 'raw') {
-      const openHour = p.end > floorTo(rollupsUntil, 'hour');
+  const openFrom = floorTo(rollupsUntil, 'hour');
+  for (const b of plan) {
+    for (const p of b.pieces) {
+      if (p.kind !== 'raw') continue;
       raw.push({
         from: iso(p.start),
         to: iso(p.end),
-        reason: openHour ? 'open hour' : 'partial hour',
+        reason: p.end > openFrom ? 'open hour' : 'partial hour',
       });
-      last = undefined;
-    } else if (last && last.granularity === p.granularity && last.end === p.start) {
-      last.entry.to = iso(p.end);
-      last.entry.buckets += 1;
-      last.end = p.end;
-    } else {
-      const entry = { granularity: p.granularity, from: iso(p.start), to: iso(p.end), buckets: 1 };
-      rollups.push(entry);
-      last = { granularity: p.granularity, end: p.end, entry };
     }
   }
+  memo.runs ??= rollupRuns(plan);
   return {
-    rollups,
+    rollups: memo.runs,
     raw,
     /** Raw events replayed for the raw parts, and those past a rollup's checkpoint. */
     replayedEvents: replayed,
@@ -98,7 +116,7 @@ export function rangeReader(deps: RangeReaderDeps) {
    */
   const stableParts = new Map<
     string,
-    { periods: string[]; version: string; stable: StableStats }
+    { periods: string[]; version: string; stable: StableStats; coverage: { runs?: RollupRun[] } }
   >();
   const catalog = new Map<
     string,
@@ -211,7 +229,12 @@ export function rangeReader(deps: RangeReaderDeps) {
             // Versions before the lookups: a load finishing meanwhile makes this part stale.
             const version = deps.rollups.versionOf(periods);
             const lookup = await deps.rollups.cells(trackIds, cells, rt, mode);
-            part = { periods, version, stable: stableStats(trackIds, plan, lookup, events) };
+            part = {
+              periods,
+              version,
+              stable: stableStats(trackIds, plan, lookup, events),
+              coverage: {},
+            };
           }
           stableParts.set(key, part);
           while (stableParts.size > maxStableParts) {
@@ -219,12 +242,13 @@ export function rangeReader(deps: RangeReaderDeps) {
           }
           const scanned = { suffixScanned: 0 };
           const stats = completeStats(trackIds, plan, part.stable, events, scanned);
+          const memo = part.coverage;
           if (scanned.suffixScanned > maxSuffix) stableParts.delete(key);
           return {
             events,
             plan,
             stats,
-            coverage: (s: RangeStats) => coverageOf(plan, rollupsUntil, s.replayed),
+            coverage: (s: RangeStats) => coverageOf(plan, rollupsUntil, s.replayed, memo),
           };
         }),
       );
