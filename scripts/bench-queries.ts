@@ -219,7 +219,8 @@ async function ferretBaseline(mongoUrl: string) {
   const byId = await timeIt(300, (i) => catalog.findOne({ _id: syntheticTrackId(i % TRACKS) }));
   const byArtist = await timeIt(10, (i) => catalog.find({ artistId: artistId(i) }).toArray());
   const month = new Date().toISOString().slice(0, 7);
-  const rollupFind = await timeIt(1, (i) =>
+  // Minutes at 1M events: `--rollup-scan 0` leaves it out.
+  const rollupFind = await timeIt(Number(arg('rollup-scan', '1')), (i) =>
     rollups.find({ trackId: syntheticTrackId(i), granularity: 'm', period: month }).toArray(),
   );
   const rollupDocs = await rollups.estimatedDocumentCount();
