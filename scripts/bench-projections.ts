@@ -264,8 +264,9 @@ async function liveLag(esUrl: string, live: ReturnType<typeof projectorSuperviso
   const appended: { at: number; position: bigint }[] = [];
   const lags: number[] = [];
   let polling = true;
+  let stopPollingAt = Infinity;
   const poller = (async () => {
-    while (polling || appended.length > 0) {
+    while ((polling || appended.length > 0) && Date.now() < stopPollingAt) {
       const checkpoint = live
         .status()
         .reduce((m, p) => (p.checkpoint < m ? p.checkpoint : m), BigInt(Number.MAX_SAFE_INTEGER));
@@ -305,8 +306,13 @@ async function liveLag(esUrl: string, live: ReturnType<typeof projectorSuperviso
   );
   polling = false;
   const deadline = Date.now() + 120_000;
+  stopPollingAt = deadline + 1000;
   while (appended.length > 0 && Date.now() < deadline) await sleep(100);
   await poller;
+  if (appended.length > 0)
+    out(
+      `  NOT drained; projectors: ${JSON.stringify(live.status().map((p) => ({ name: p.name, checkpoint: String(p.checkpoint), pending: p.eventsPending, caughtUp: p.caughtUp, failed: p.failed, failure: p.failure, running: p.running })))}; feed consumers ${live.feed.consumers()}`,
+    );
   out(
     `live lag (append ack → all 3 checkpoints past it): p50 ${median(lags)} ms, p99 ${quantile(lags, 0.99)} ms, max ${Math.max(...lags)} ms; back to zero ${((Date.now() - loadEnd) / 1000).toFixed(1)} s after the load stopped${appended.length ? ` (NOT drained: ${appended.length} ticks left)` : ''}`,
   );

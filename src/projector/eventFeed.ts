@@ -184,6 +184,7 @@ export function eventFeed(
         },
         async *[Symbol.asyncIterator]() {
           for (;;) {
+            if (c.closed) return;
             if (c.head < c.queue.length) {
               const e = c.queue[c.head]!;
               c.queue[c.head++] = undefined as never;
@@ -195,7 +196,6 @@ export function eventFeed(
               yield e;
               continue;
             }
-            if (c.closed) return;
             if (c.error !== undefined) throw c.error;
             await new Promise<void>((r) => (c.wake = r));
             c.wake = undefined;
