@@ -99,19 +99,19 @@ export function rollupCache(
     });
     if (stale.length === 0) return;
     // One query for the periods that need hours, one for the others (months and years alike:
-    // the period string tells them apart); the hour buckets are most of a month's bytes.
+    // the period string tells them apart); the hour buckets (`hours`, or `hoursJson` from
+    // trackRollups version 2) are most of a month's bytes.
     const docs: TrackRollupDoc[] = [];
     for (const hours of [true, false]) {
       const list = [...new Set(stale.filter((w) => w.hours === hours).map((w) => w.period))];
       if (list.length === 0) continue;
-      docs.push(
-        ...(await rt.count(
-          db
-            .collection<TrackRollupDoc>(collection)
-            .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0 } })
-            .toArray(),
-        )),
+      const found = await rt.count(
+        db
+          .collection<TrackRollupDoc>(collection)
+          .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0, hoursJson: 0 } })
+          .toArray(),
       );
+      for (const d of found) docs.push(d); // not push(...found): tens of thousands of documents
     }
     const fresh = new Map<string, CachedPeriod>(
       stale.map((w) => [
