@@ -43,6 +43,7 @@ const args = z
     'rebuild-batch': z.coerce.number().int().positive().default(50_000),
     'live-batch': z.coerce.number().int().positive().default(5000),
     'read-runs': z.coerce.number().int().positive().default(3),
+    'live-catalog': z.coerce.number().int().default(0),
   })
   .parse(
     Object.fromEntries(
@@ -281,7 +282,16 @@ async function liveLag(esUrl: string, live: ReturnType<typeof projectorSuperviso
   const started = Date.now();
   const child = fork(
     path.join(__dirname, 'lib/liveAppender.ts'),
-    [JSON.stringify({ url: esUrl, rate, seconds, ...args, from: start.toISOString() })],
+    [
+      JSON.stringify({
+        url: esUrl,
+        rate,
+        seconds,
+        ...args,
+        catalog: args['live-catalog'],
+        from: start.toISOString(),
+      }),
+    ],
     { execArgv: ['--import', 'tsx'] },
   );
   const done = await new Promise<{ events: number; ms: number }>((resolve, reject) => {

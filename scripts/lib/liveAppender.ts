@@ -18,6 +18,8 @@ type Args = {
   artists: number;
   listeners: number;
   from: string;
+  /** Also append the generator's catalog events (every track registered again). */
+  catalog?: number;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,9 +43,11 @@ async function main() {
   let sent = 0;
   for (let i = 0; i < (args.seconds * 1000) / tick; i++) {
     const batch: SyntheticEvent[] = [];
-    for (let k = 0; k < perTick; k++) {
+    while (batch.length < perTick) {
       const n = log.next();
       if (n.done) break;
+      // The tracks are in the catalog already (the loaded log registered them): plays etc. only.
+      if (n.value.event.type === 'TrackRegistered' && !args.catalog) continue;
       batch.push(n.value);
     }
     await loadLog(store, batch, { chunkSize: batch.length + 1, concurrency: 32 });

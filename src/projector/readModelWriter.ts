@@ -92,16 +92,13 @@ export async function writeBatch(
         result.skipped += r.duplicateKeys.length;
         result.commands += r.commands;
       }
-      if (changed.length > 0) {
-        const u = await chunkedBulkWrite(
-          collection,
-          changed.map(({ _id, ...fields }) => ({
-            updateOne: { filter: { _id }, update: { $set: fields } },
-          })),
-          { chunkSize, ordered: false, resendable: true },
-        );
+      // One command per changed document: FerretDB 1.24 locked the whole database for good on
+      // unordered bulk `$set`s of existing catalog documents (seen under live load). Catalog
+      // changes are rare; correctness first.
+      for (const { _id, ...fields } of changed) {
+        const u = await collection.updateOne({ _id }, { $set: fields });
         result.applied += u.matchedCount;
-        result.commands += u.commands;
+        result.commands += 1;
       }
     }
     if (inserts.length > 0) {
