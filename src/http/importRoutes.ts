@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { statusOf } from '../errors';
 import { importEvents, parseImportBody } from '../ingestion/importEvents';
 import type { IngestionMetrics } from '../ingestion/metrics';
-import type { IngestResult, RecordEventsDeps } from '../ingestion/recordEvents';
+import type { RecordEventsDeps } from '../ingestion/recordEvents';
+import { measured } from './measured';
 import { readText } from './rawBody';
 
 export type ImportRoutesDeps = {
@@ -20,16 +20,7 @@ export type ImportRoutesDeps = {
  */
 export function importRoutes(deps: ImportRoutesDeps) {
   const router = new Router();
-  router.post('/api/admin/import', deps.requireAdmin, async (ctx) => {
-    const done = deps.metrics?.request('import');
-    try {
-      await record(ctx);
-    } catch (err) {
-      done?.(statusOf(err) ?? 500);
-      throw err;
-    }
-    done?.(ctx.status, ctx.body as IngestResult);
-  });
+  router.post('/api/admin/import', deps.requireAdmin, measured(deps.metrics, 'import', record));
 
   async function record(ctx: Context): Promise<void> {
     const receivedAt = deps.clock();

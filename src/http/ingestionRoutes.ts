@@ -1,15 +1,14 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { statusOf } from '../errors';
 import { anonymizeIp } from '../ingestion/anonymizeIp';
 import type { IngestionMetrics } from '../ingestion/metrics';
 import {
   liveClock,
   parseEnvelope,
   recordEvents,
-  type IngestResult,
   type RecordEventsDeps,
 } from '../ingestion/recordEvents';
+import { measured } from './measured';
 import { parseJson, readText } from './rawBody';
 
 export const MAX_USER_AGENT = 512;
@@ -30,16 +29,7 @@ export type IngestionRoutesDeps = {
  */
 export function ingestionRoutes(deps: IngestionRoutesDeps) {
   const router = new Router();
-  router.post('/api/stats/events', deps.rateLimit, async (ctx) => {
-    const done = deps.metrics?.request('live');
-    try {
-      await record(ctx);
-    } catch (err) {
-      done?.(statusOf(err) ?? 500);
-      throw err;
-    }
-    done?.(ctx.status, ctx.body as IngestResult);
-  });
+  router.post('/api/stats/events', deps.rateLimit, measured(deps.metrics, 'live', record));
 
   async function record(ctx: Context): Promise<void> {
     const receivedAt = deps.clock();

@@ -7,8 +7,8 @@ import {
   trackCountersCollection,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
-import { chunk } from '../mongo/bulkWrite';
 import { checkpointStore } from '../projector/checkpointStore';
+import { replaceCompacted } from './replaceCompacted';
 import { checkpointIdOf, loadPointer, physicalName } from '../projector/readModelPointers';
 import type { CompactionReport } from './compactRollups';
 
@@ -48,19 +48,9 @@ export async function compactCounters(db: Db): Promise<CompactionReport> {
       tracks: Object.fromEntries([...counts].map(([id, c]) => [encodeKey(id), c])),
     });
   }
-  for (const part of chunk(inserts, 100)) {
-    await collection.insertMany(part, { ordered: false }).catch((err: { code?: number }) => {
-      // Already compacted at this very upTo (a second run): the same document exists.
-      const errors = (err as { writeErrors?: { code: number }[] }).writeErrors;
-      if (!(err.code === 11000 || (Array.isArray(errors) && errors.every((e) => e.code === 11000))))
-        throw err;
-    });
-  }
-  const newIds = new Set(inserts.map((d) => d._id));
-  const obsolete = docs.map((d) => d._id).filter((id) => !newIds.has(id));
-  let documentsDeleted = 0;
-  for (const part of chunk(obsolete, 500)) {
-    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } })).deletedCount;
-  }
-  return { groups: inserts.length, deltasMerged: deltas.length, documentsDeleted, upTo };
+  return replaceCompacted(collection, inserts, docs, {
+    deltasMerged: deltas.length,
+    upTo,
+    insertChunk: 100,
+  });
 }

@@ -6,8 +6,8 @@ import {
   trackRollupsCollection,
   type TrackRollupDoc,
 } from '../../projections/trackRollups';
-import { chunk } from '../mongo/bulkWrite';
 import { checkpointStore } from '../projector/checkpointStore';
+import { replaceCompacted } from './replaceCompacted';
 import { loadPointer, checkpointIdOf, physicalName } from '../projector/readModelPointers';
 
 export type CompactionReport = {
@@ -66,24 +66,9 @@ export async function compactRollups(
       ? { days: v.days, hoursJson: packStatsMap(v.hours), weeksJson: packStatsMap(v.weeks) }
       : {}),
   }));
-  for (const part of chunk(inserts, 500)) {
-    await collection
-      .insertMany(part, { ordered: false })
-      .catch((err: { code?: number; writeErrors?: unknown }) => {
-        // Already compacted at this very upTo (a second run): the same document exists.
-        const errors = (err as { writeErrors?: { code: number }[] }).writeErrors;
-        if (!(
-          err.code === 11000 ||
-          (Array.isArray(errors) && errors.every((e) => e.code === 11000))
-        ))
-          throw err;
-      });
-  }
-  const newIds = new Set(inserts.map((d) => d._id));
-  const obsolete = docs.map((d) => d._id).filter((id) => !newIds.has(id));
-  let documentsDeleted = 0;
-  for (const part of chunk(obsolete, 500)) {
-    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } })).deletedCount;
-  }
-  return { groups: inserts.length, deltasMerged: deltas.length, documentsDeleted, upTo };
+  return replaceCompacted(collection, inserts, docs, {
+    deltasMerged: deltas.length,
+    upTo,
+    insertChunk: 500,
+  });
 }

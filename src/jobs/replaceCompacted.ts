@@ -1,0 +1,44 @@
+import type { Collection, Document } from 'mongodb';
+import { chunk } from '../mongo/bulkWrite';
+import type { CompactionReport } from './compactRollups';
+
+/**
+ * The write half of a compaction: insert the new compacted versions, then delete every document
+ * they supersede (`merged`: the deltas folded in and the older compacted versions). Never an
+ * update (FerretDB's update cost grows with the collection). An insert that finds its id taken
+ * means another run already compacted at this very `upTo`: the same document, skipped.
+ */
+export async function replaceCompacted<T extends Document & { _id: string }>(
+  collection: Collection<T>,
+  inserts: T[],
+  merged: readonly { _id: string }[],
+  report: { deltasMerged: number; upTo: number; insertChunk: number },
+): Promise<CompactionReport> {
+  for (const part of chunk(inserts, report.insertChunk)) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- OptionalUnlessRequiredId<T>
+    await collection.insertMany(part as any, { ordered: false }).catch((err: unknown) => {
+      if (!onlyDuplicateKeys(err)) throw err;
+    });
+  }
+  const newIds = new Set(inserts.map((d) => d._id));
+  const obsolete = merged.map((d) => d._id).filter((id) => !newIds.has(id));
+  let documentsDeleted = 0;
+  for (const part of chunk(obsolete, 500)) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Filter<T> on a string _id
+    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } } as any)).deletedCount;
+  }
+  return {
+    groups: inserts.length,
+    deltasMerged: report.deltasMerged,
+    documentsDeleted,
+    upTo: report.upTo,
+  };
+}
+
+function onlyDuplicateKeys(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: { code: number }[] };
+  return (
+    e.code === 11000 ||
+    (Array.isArray(e.writeErrors) && e.writeErrors.every((w) => w.code === 11000))
+  );
+}
