@@ -14,9 +14,8 @@
  * script does; then the bench waits for every projector to catch up.
  * Prints machine, commit and parameters, one row per scenario, and a JSON line at the end.
  */
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -27,6 +26,7 @@ import { provisionMongo } from '../src/mongo/provision';
 import { loadLog } from '../src/projector/testing/loadLog';
 import { syntheticArtistId, syntheticTrackId } from '../src/projector/testing/syntheticLog';
 import { datasetLog } from './generate-dataset';
+import { spawnService } from './lib/service';
 
 type Req = { method: string; path?: string; headers?: Record<string, string> };
 type AutocannonResult = {
@@ -68,58 +68,15 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+/** The service on the bench's data dir and FerretDB; `scripts/lib/service.ts` never leaves it behind. */
+async function startService(mongoUrl: string) {
+  const service = await spawnService({
+    dataDir: DATA_DIR,
+    env: { MONGODB_URL: mongoUrl, MONGODB_DB: 'bench_queries', AUTH_JWT_SECRET: SECRET },
+    // A graceful stop saves checkpoints; if it takes too long, a crash is recoverable too.
+    graceMs: 15_000,
   });
-}
-
-async function startService(
-  mongoUrl: string,
-): Promise<{ url: string; child: ChildProcess; esPort: number }> {
-  const [port, esPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      EVENTSTORE_PORT: String(esPort),
-      DATA_DIR,
-      MONGODB_URL: mongoUrl,
-      MONGODB_DB: 'bench_queries',
-      AUTH_JWT_SECRET: SECRET,
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      JOBS_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 900; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { url, child, esPort };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('service did not start');
-}
-
-async function stopService(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  // A graceful stop saves checkpoints; if it takes too long, a crash is recoverable too.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  return { url: service.url, esPort: Number(new URL(service.esdb).port), stop: service.stop };
 }
 
 async function api(url: string, method: string, p: string, body?: unknown) {
@@ -331,7 +288,7 @@ async function main() {
       await waitCaughtUp(service.url, service.esPort);
     }
     // Cold: restart, then the first request of each scenario, each for an artist not yet asked.
-    await stopService(service.child);
+    await service.stop();
     service = await startService(mongo.url);
     await waitCaughtUp(service.url, service.esPort);
     const baseline = await ferretBaseline(mongo.url);
@@ -369,7 +326,7 @@ async function main() {
     out.warm = warmResults;
     console.log(JSON.stringify(out));
   } finally {
-    await stopService(service.child);
+    await service.stop();
     await mongo.stop();
   }
 }
