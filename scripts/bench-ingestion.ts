@@ -41,6 +41,8 @@ import { trackStream } from '../src/events/stored';
 import { anonymizeIp } from '../src/ingestion/anonymizeIp';
 import { liveClock } from '../src/ingestion/recordEvents';
 import { toStoredEvent } from '../src/ingestion/toStoredEvent';
+// A seeded generator, so the raw phase can replay the http phase's sessions.
+import { mulberry32 } from '../src/projector/testing/syntheticLog';
 import { processCpuMs, spawnService, type SpawnedService } from './lib/service';
 
 const argv = process.argv.slice(2);
@@ -61,18 +63,6 @@ const HTTP_TRACK = 'bench-';
 const SECRET = 'bench-ingestion-secret-0123456789';
 
 type Session = { body: string; events: Record<string, unknown>[] };
-
-/** mulberry32: a small seeded generator, so the raw phase can replay the http phase's sessions. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sources = ['landing', 'playlist', 'search', 'direct', 'share', 'player'] as const;
 
@@ -165,7 +155,7 @@ const pct = (sorted: number[], p: number) =>
 
 async function httpPhase(url: URL, seed: number): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const latencies: number[] = [];
   let accepted = 0;
   let errors = 0;
@@ -255,7 +245,7 @@ function rawContext() {
 }
 
 async function rawPhase(client: EventStoreDBClient, seed: number): Promise<PhaseResult> {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const ctx = rawContext();
   const facts = () => {
     const byStream = new Map<string, ReturnType<typeof jsonEvent>[]>();

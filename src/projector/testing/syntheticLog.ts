@@ -20,7 +20,8 @@ export type SyntheticLogOptions = {
 
 export type SyntheticEvent = { stream: string; event: NewEvent & { type: StoredEventType } };
 
-function mulberry32(seed: number) {
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
