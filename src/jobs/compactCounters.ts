@@ -7,9 +7,8 @@ import {
   trackCountersCollection,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
-import { checkpointStore } from '../projector/checkpointStore';
 import { replaceCompacted } from './replaceCompacted';
-import { checkpointIdOf, loadPointer, physicalName } from '../projector/readModelPointers';
+import { liveGeneration, physicalName } from '../projector/readModelPointers';
 import type { CompactionReport } from './compactRollups';
 
 /**
@@ -20,9 +19,7 @@ import type { CompactionReport } from './compactRollups';
  * or below the projector's checkpoint are merged; twice, or on two instances, is harmless.
  */
 export async function compactCounters(db: Db): Promise<CompactionReport> {
-  const generation = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
-  const checkpoint = await checkpointStore(db).load(checkpointIdOf(trackCounters.name, generation));
-  const upTo = Number(checkpoint.position);
+  const { generation, position: upTo } = await liveGeneration(db, trackCounters.name);
   const collection = db.collection<TrackCountersDoc>(
     physicalName(trackCountersCollection, generation),
   );

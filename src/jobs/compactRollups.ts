@@ -6,9 +6,8 @@ import {
   trackRollupsCollection,
   type TrackRollupDoc,
 } from '../../projections/trackRollups';
-import { checkpointStore } from '../projector/checkpointStore';
 import { replaceCompacted } from './replaceCompacted';
-import { loadPointer, checkpointIdOf, physicalName } from '../projector/readModelPointers';
+import { liveGeneration, physicalName } from '../projector/readModelPointers';
 
 export type CompactionReport = {
   groups: number;
@@ -31,10 +30,7 @@ export async function compactRollups(
   db: Db,
   options: { maxDeltas?: number } = {},
 ): Promise<CompactionReport> {
-  const pointer = await loadPointer(db, trackRollups.name);
-  const generation = pointer?.generation ?? 0;
-  const checkpoint = await checkpointStore(db).load(checkpointIdOf(trackRollups.name, generation));
-  const upTo = Number(checkpoint.position);
+  const { generation, position: upTo } = await liveGeneration(db, trackRollups.name);
   const collection = db.collection<TrackRollupDoc>(
     physicalName(trackRollupsCollection, generation),
   );

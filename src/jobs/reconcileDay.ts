@@ -33,8 +33,7 @@ import {
   type TrackEvent,
 } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
-import { checkpointStore } from '../projector/checkpointStore';
-import { checkpointIdOf, loadPointer, physicalName } from '../projector/readModelPointers';
+import { liveGeneration, physicalName } from '../projector/readModelPointers';
 
 /**
  * Adds a correction to the document readers already count for its (track, period): the
@@ -140,14 +139,10 @@ export async function reconcileDay(
 ): Promise<ReconcileReport> {
   const dayKey = day.toISOString().slice(0, 10);
   const keys = bucketKeys(`${dayKey}T00:00:00.000Z`);
-  const rollupPointer = await loadPointer(db, trackRollups.name);
-  const rollupGen = rollupPointer?.generation ?? 0;
-  const cp = Number(
-    (await checkpointStore(db).load(checkpointIdOf(trackRollups.name, rollupGen))).position,
-  );
-  const counterGen = (await loadPointer(db, trackCounters.name))?.generation ?? 0;
-  const counterCp = Number(
-    (await checkpointStore(db).load(checkpointIdOf(trackCounters.name, counterGen))).position,
+  const { generation: rollupGen, position: cp } = await liveGeneration(db, trackRollups.name);
+  const { generation: counterGen, position: counterCp } = await liveGeneration(
+    db,
+    trackCounters.name,
   );
 
   const perTrackDay = new Map<string, ReturnType<typeof newAccumulator>>();

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { checkpointStore } from './checkpointStore';
 
 /**
  * Which physical collections (and which checkpoint) currently serve each projection.
@@ -49,6 +50,16 @@ export function pointerFor(
 
 export async function loadPointer(db: Db, projection: string): Promise<ReadModelPointer | null> {
   return db.collection<ReadModelPointer>(pointersCollection).findOne({ _id: projection });
+}
+
+/** The generation now serving `projection`, and the commit position its checkpoint has reached. */
+export async function liveGeneration(
+  db: Db,
+  projection: string,
+): Promise<{ generation: number; position: number }> {
+  const generation = (await loadPointer(db, projection))?.generation ?? 0;
+  const checkpoint = await checkpointStore(db).load(checkpointIdOf(projection, generation));
+  return { generation, position: Number(checkpoint.position) };
 }
 
 /**
