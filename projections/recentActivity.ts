@@ -7,6 +7,10 @@ import type { Projection, ReadModelOp } from './types';
  * track, one document with the batch's newest plays and likes; older entries of the same
  * batch can never be among the track's newest, so they are dropped here. The prune job
  * deletes documents that no longer hold any of a track's newest entries.
+ *
+ * Version 2 stores the lists as JSON strings (`unpackRecentActivity` reads them): FerretDB's
+ * cost is per stored field, and arrays of objects cost it 3x more CPU than the same data as
+ * one string (measured: 9.3 vs 3.3 µs per event while catching up).
  */
 export const recentActivityCollection = 'recent_activity';
 export const recentPlaysKept = 10;
@@ -29,10 +33,10 @@ export type RecentActivityDoc = {
   _id: string;
   trackId: string;
   pos: number;
-  /** Newest first, at most `recentPlaysKept`. */
-  plays: RecentPlay[];
-  /** Newest first, at most `recentLikesKept`. */
-  likes: RecentLike[];
+  /** `RecentPlay[]` as JSON, newest first, at most `recentPlaysKept`. */
+  playsJson: string;
+  /** `RecentLike[]` as JSON, newest first, at most `recentLikesKept`. */
+  likesJson: string;
   /** `at` of plays[0] / likes[0], absent when empty: index these to find the newest docs. */
   lastPlayAt?: Date;
   lastLikeAt?: Date;
@@ -88,9 +92,22 @@ const recentLike = (e: TrackEvent): RecentLike => {
   };
 };
 
+/** The lists of a stored document, `at` as Dates. */
+export function unpackRecentActivity(doc: Pick<RecentActivityDoc, 'playsJson' | 'likesJson'>): {
+  plays: RecentPlay[];
+  likes: RecentLike[];
+} {
+  const revive = <T extends { at: Date | string }>(list: T[]) =>
+    list.map((item) => ({ ...item, at: new Date(item.at) }));
+  return {
+    plays: revive(JSON.parse(doc.playsJson) as RecentPlay[]),
+    likes: revive(JSON.parse(doc.likesJson) as RecentLike[]),
+  };
+}
+
 export const recentActivity: Projection = {
   name: 'recentActivity',
-  version: 1,
+  version: 2,
   canHandle: ['TrackPlayed', 'TrackLiked'],
   collections: [recentActivityCollection],
   indexes: [
@@ -115,8 +132,8 @@ export const recentActivity: Projection = {
         _id: `${trackId}|${pos}`,
         trackId,
         pos,
-        plays,
-        likes,
+        playsJson: JSON.stringify(plays),
+        likesJson: JSON.stringify(likes),
         ...(plays[0] ? { lastPlayAt: plays[0].at } : {}),
         ...(likes[0] ? { lastLikeAt: likes[0].at } : {}),
       };

@@ -6,6 +6,7 @@ import {
   recentActivityCollection,
   type RecentActivityDoc,
   type RecentPlay,
+  unpackRecentActivity,
 } from './recentActivity';
 import { cutsArb, logArb, splitAt } from './testing/arbitraries';
 import { trackEvent } from './testing/events';
@@ -21,7 +22,7 @@ function lastPlays(docs: Docs, trackIds: string[], n = 10): RecentPlay[] {
     .sort((a, b) => b.lastPlayAt!.getTime() - a.lastPlayAt!.getTime())
     .slice(0, n);
   return newest(
-    top.flatMap((d) => d.plays),
+    top.flatMap((d) => unpackRecentActivity(d).plays),
     n,
   );
 }
@@ -42,13 +43,13 @@ describe('recentActivity', () => {
         const [doc] = Object.values(
           docs[recentActivityCollection]!,
         ) as unknown as RecentActivityDoc[];
-        expect(doc!.plays.map((p) => p.eventId)).toEqual(
+        expect(unpackRecentActivity(doc!).plays.map((p) => p.eventId)).toEqual(
           plays
             .slice(2)
             .reverse()
             .map((p) => p.id),
         );
-        expect(doc!.likes).toHaveLength(1);
+        expect(unpackRecentActivity(doc!).likes).toHaveLength(1);
         expect(doc!.lastPlayAt).toEqual(new Date(Date.UTC(2026, 0, 5, 10, 11)));
       });
   });

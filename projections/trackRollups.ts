@@ -25,6 +25,11 @@ export type RollupDocKind = 'delta' | 'compacted';
 export type TrackRollupDoc = {
   /** delta: `<trackId>|<m|y>|<period>|<pos>`; compacted: `<trackId>|<m|y>|<period>|c<upTo>`. */
   _id: string;
+  /**
+   * 3: a month's `total`, `days` and `weeks` are derived from `hoursJson`; any stored there are
+   * corrections (reconciliation) added on top. Absent (versions 1 and 2): all stored as read.
+   */
+  v?: 3;
   kind: RollupDocKind;
   trackId: string;
   /** `m`: a calendar-month document (`period` = `YYYY-MM`); `y`: a year (`period` = `YYYY`). */
@@ -35,9 +40,9 @@ export type TrackRollupDoc = {
   pos?: number;
   /** compacted only: every delta of this (track, period) with `pos` ≤ `upTo` is merged in. */
   upTo?: number;
-  /** Statistics of the whole period (month or year). */
-  total: RollupStats;
-  /** Month documents only: per day of the month, key `DD`. */
+  /** Statistics of the whole period: year documents, and version 1–2 month documents. */
+  total?: RollupStats;
+  /** Version 1–2 month documents: per day of the month, key `DD`. */
   days?: Record<string, RollupStats>;
   /**
    * Month documents only: per hour, key `DDHH` (day of month, hour of day), packed as one JSON
@@ -47,8 +52,8 @@ export type TrackRollupDoc = {
   hoursJson?: string;
   hours?: Record<string, RollupStats>;
   /**
-   * Month documents only: per ISO week (`GGGG-Www`), the part of that week inside this month.
-   * A week across two months is the merge of its parts in both month documents.
+   * Version 2 month documents: per ISO week (`GGGG-Www`), the part of that week inside this
+   * month. A week across two months is the merge of its parts in both month documents.
    */
   weeksJson?: string;
   /** Version 1: `weeks` unpacked. */
@@ -62,14 +67,7 @@ export const rollupDocId = (
   pos?: number | bigint,
 ): string => `${trackId}|${granularity}|${period}${pos === undefined ? '' : `|${pos}`}`;
 
-type MonthAcc = {
-  trackId: string;
-  month: string;
-  total: StatsAccumulator;
-  days: Map<string, StatsAccumulator>;
-  hours: Map<string, StatsAccumulator>;
-  weeks: Map<string, StatsAccumulator>;
-};
+type MonthAcc = { trackId: string; month: string; hours: Map<string, StatsAccumulator> };
 
 const into = (map: Map<string, StatsAccumulator>, key: string): StatsAccumulator => {
   let acc = map.get(key);
@@ -82,7 +80,7 @@ const statsOf = (map: Map<string, StatsAccumulator>): Record<string, RollupStats
 
 export const trackRollups: Projection = {
   name: 'trackRollups',
-  version: 2,
+  version: 3,
   canHandle: listenerEventTypes,
   collections: [trackRollupsCollection],
   indexes: [
@@ -106,21 +104,11 @@ export const trackRollups: Projection = {
       const mk = rollupDocId(trackId, 'm', keys.month);
       let m = months.get(mk);
       if (!m) {
-        m = {
-          trackId,
-          month: keys.month,
-          total: newAccumulator(),
-          days: new Map(),
-          hours: new Map(),
-          weeks: new Map(),
-        };
+        m = { trackId, month: keys.month, hours: new Map() };
         months.set(mk, m);
       }
       const prepared = prepareEvent(event);
-      accumulate(m.total, event, prepared);
-      accumulate(into(m.days, keys.day), event, prepared);
       accumulate(into(m.hours, keys.hour), event, prepared);
-      accumulate(into(m.weeks, keys.week), event, prepared);
       const yk = rollupDocId(trackId, 'y', keys.year);
       let y = years.get(yk);
       if (!y) years.set(yk, (y = { trackId, year: keys.year, total: newAccumulator() }));
@@ -130,16 +118,14 @@ export const trackRollups: Projection = {
     for (const m of months.values()) {
       const doc: TrackRollupDoc = {
         _id: rollupDocId(m.trackId, 'm', m.month, pos),
+        v: 3,
         kind: 'delta',
         trackId: m.trackId,
         granularity: 'm',
         period: m.month,
         periodStart: bucketStart('m', m.month),
         pos,
-        total: toStats(m.total),
-        days: statsOf(m.days),
         hoursJson: packStatsMap(statsOf(m.hours)),
-        weeksJson: packStatsMap(statsOf(m.weeks)),
       };
       ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
     }

@@ -5,6 +5,7 @@ import {
   estimate,
   hashListener,
   merge,
+  mergeAll,
   serialize,
   sketchOfHashes,
   type ListenerSketch,
@@ -230,4 +231,50 @@ export function unpackStatsMap(json: string | undefined): Record<string, RollupS
     }
   }
   return map;
+}
+
+/**
+ * Sum of any number of bucket statistics of disjoint event sets, with one sketch merge for all
+ * of them (pairwise `mergeStats` would serialize a sketch per step).
+ */
+export function mergeStatsList(list: readonly RollupStats[]): RollupStats {
+  if (list.length === 1) return list[0]!;
+  const out: RollupStats = {};
+  const sketches: ListenerSketch[] = [];
+  for (const s of list) {
+    for (const f of countFields) {
+      const v = s[f];
+      if (v) out[f] = (out[f] ?? 0) + v;
+    }
+    for (const f of breakdownFields) {
+      const map = s[f];
+      if (!map) continue;
+      const into = (out[f] ??= {});
+      for (const k in map) into[k] = (into[k] ?? 0) + map[k]!;
+    }
+    if (s.listeners) sketches.push(listenersOf(s));
+  }
+  for (const f of countFields) if (out[f] === 0) delete out[f];
+  if (sketches.length > 0) {
+    const sparse = sketches.every((s) => s.kind === 'sparse');
+    out.listeners = serialize(
+      sparse
+        ? sketchOfHashes(sketches.flatMap((s) => (s as { hashes: number[] }).hashes))
+        : mergeAll(sketches),
+    );
+  }
+  return out;
+}
+
+/**
+ * `a − b` over the count fields only, non-zero differences kept (float sums compared with a
+ * tolerance). Sketches and breakdowns do not subtract: callers use it where they agree.
+ */
+export function countDifference(a: RollupStats, b: RollupStats): RollupStats {
+  const out: RollupStats = {};
+  for (const f of countFields) {
+    const d = (a[f] ?? 0) - (b[f] ?? 0);
+    if (Math.abs(d) > 1e-9) out[f] = d;
+  }
+  return out;
 }

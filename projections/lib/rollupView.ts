@@ -1,6 +1,6 @@
 import type { TrackRollupDoc } from '../trackRollups';
-import { bucketKeys, type Granularity } from './buckets';
-import { mergeStats, unpackStatsMap, type RollupStats } from './rollupStats';
+import { bucketKeys, isoWeekKey, type Granularity } from './buckets';
+import { mergeStats, mergeStatsList, unpackStatsMap, type RollupStats } from './rollupStats';
 
 /** The merged statistics of one (track, granularity, period): what readers use. */
 export type RollupView = {
@@ -16,15 +16,66 @@ export type RollupView = {
   weeks: Record<string, RollupStats>;
 };
 
-const mergeMaps = (
-  a: Record<string, RollupStats>,
-  b: Record<string, RollupStats> | undefined,
-): Record<string, RollupStats> => {
-  if (!b) return a;
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = mergeStats(out[k], v);
+const add = (into: Map<string, RollupStats[]>, key: string, stats: RollupStats) => {
+  const list = into.get(key);
+  if (list) list.push(stats);
+  else into.set(key, [stats]);
+};
+
+const addAll = (into: Map<string, RollupStats[]>, map: Record<string, RollupStats> | undefined) => {
+  if (map) for (const [key, stats] of Object.entries(map)) add(into, key, stats);
+};
+
+const mergeEach = (lists: Map<string, RollupStats[]>): Record<string, RollupStats> => {
+  const out: Record<string, RollupStats> = {};
+  for (const [key, list] of lists) out[key] = mergeStatsList(list);
   return out;
 };
+
+/** ISO week key of day `DD` of month `YYYY-MM`, memoized (few distinct days exist). */
+const weekKeys = new Map<string, string>();
+function weekOfDay(month: string, day: string): string {
+  const key = `${month}-${day}`;
+  let week = weekKeys.get(key);
+  if (week === undefined) {
+    week = isoWeekKey(new Date(`${key}T00:00:00.000Z`));
+    weekKeys.set(key, week);
+  }
+  return week;
+}
+
+type Derived = {
+  total: RollupStats[];
+  days: Map<string, RollupStats[]>;
+  weeks: Map<string, RollupStats[]>;
+};
+
+/** Version 3 stores a month's hours only: each hour also counts in its day, week and total. */
+function addDerived(into: Derived, month: string, hours: Record<string, RollupStats>): void {
+  for (const [hour, stats] of Object.entries(hours)) {
+    const day = hour.slice(0, 2);
+    add(into.days, day, stats);
+    add(into.weeks, weekOfDay(month, day), stats);
+    into.total.push(stats);
+  }
+}
+
+const mergeTotal = (list: RollupStats[]): RollupStats =>
+  list.length > 0 ? mergeStatsList(list) : {};
+
+/** Days, ISO weeks (the part inside the month) and the total of a month, from its hours. */
+export function deriveFromHours(
+  month: string,
+  hours: Record<string, RollupStats>,
+): Pick<RollupView, 'total' | 'days' | 'weeks'> {
+  const lists: Derived = { total: [], days: new Map(), weeks: new Map() };
+  addDerived(lists, month, hours);
+  return {
+    total: mergeTotal(lists.total),
+    days: mergeEach(lists.days),
+    weeks: mergeEach(lists.weeks),
+  };
+}
 
 /**
  * Folds the documents of one or more (track, period) groups into views, reading exactly the
@@ -53,32 +104,35 @@ export function foldRollups(
       .reduce<TrackRollupDoc | undefined>((a, d) => (!a || d.upTo! > a.upTo! ? d : a), undefined);
     const upTo = compacted?.upTo ?? 0;
     const first = list[0]!;
-    let view: RollupView = {
-      trackId: first.trackId,
-      granularity: first.granularity,
-      period: first.period,
-      periodStart: first.periodStart,
-      upTo,
-      total: {},
-      days: {},
-      hours: {},
-      weeks: {},
-    };
     const parts = list
       .filter(
         (d) => d === compacted || (d.kind === 'delta' && d.pos! > upTo && d.pos! <= checkpoint),
       )
       .sort((a, b) => (a.pos ?? a.upTo ?? 0) - (b.pos ?? b.upTo ?? 0));
+    const lists: Derived = { total: [], days: new Map(), weeks: new Map() };
+    const hours = new Map<string, RollupStats[]>();
+    let viewUpTo = upTo;
     for (const d of parts) {
-      view = {
-        ...view,
-        upTo: Math.max(view.upTo, d.pos ?? d.upTo ?? 0),
-        total: mergeStats(view.total, d.total),
-        days: mergeMaps(view.days, d.days),
-        hours: mergeMaps(view.hours, d.hours ?? unpackStatsMap(d.hoursJson)),
-        weeks: mergeMaps(view.weeks, d.weeks ?? unpackStatsMap(d.weeksJson)),
-      };
+      viewUpTo = Math.max(viewUpTo, d.pos ?? d.upTo ?? 0);
+      // Stored as they are: totals, days and weeks of versions 1 and 2 (and corrections).
+      if (d.total) lists.total.push(d.total);
+      addAll(lists.days, d.days);
+      addAll(lists.weeks, d.weeks ?? unpackStatsMap(d.weeksJson));
+      const hourMap = d.hours ?? unpackStatsMap(d.hoursJson);
+      addAll(hours, hourMap);
+      if (d.v === 3 && hourMap) addDerived(lists, d.period, hourMap);
     }
+    const view: RollupView = {
+      trackId: first.trackId,
+      granularity: first.granularity,
+      period: first.period,
+      periodStart: first.periodStart,
+      upTo: viewUpTo,
+      total: mergeTotal(lists.total),
+      days: mergeEach(lists.days),
+      hours: mergeEach(hours),
+      weeks: mergeEach(lists.weeks),
+    };
     views.push(view);
   }
   return views;

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import { packStatsMap } from '../../projections/lib/rollupStats';
-import { foldRollups } from '../../projections/lib/rollupView';
+import { countDifference, packStatsMap } from '../../projections/lib/rollupStats';
+import { deriveFromHours, foldRollups, type RollupView } from '../../projections/lib/rollupView';
 import {
   trackRollups,
   trackRollupsCollection,
@@ -49,22 +49,44 @@ export async function compactRollups(
   const ahead = new Set(compacted.filter((d) => (d.upTo ?? 0) >= upTo).map(groupKey));
   const docs = [...compacted, ...deltas].filter((d) => !ahead.has(groupKey(d)));
   const views = foldRollups(docs, upTo);
-  const inserts: TrackRollupDoc[] = views.map((v) => ({
-    _id: `${v.trackId}|${v.granularity}|${v.period}|c${upTo}`,
-    kind: 'compacted',
-    trackId: v.trackId,
-    granularity: v.granularity,
-    period: v.period,
-    periodStart: v.periodStart,
-    upTo,
-    total: v.total,
-    ...(v.granularity === 'm'
-      ? { days: v.days, hoursJson: packStatsMap(v.hours), weeksJson: packStatsMap(v.weeks) }
-      : {}),
-  }));
+  const inserts = views.map(compactedDoc(upTo));
   return replaceCompacted(collection, inserts, docs, {
     deltasMerged: deltas.length,
     upTo,
     insertChunk: 500,
   });
 }
+
+/**
+ * A view as one version-3 document: a month's hours (days, weeks and total are derived from
+ * them when read), plus whatever the view's total and days hold beyond its hours (the count
+ * corrections of reconciliation, kept as they were stored); a year's total.
+ */
+const compactedDoc =
+  (upTo: number) =>
+  (v: RollupView): TrackRollupDoc => {
+    const base = {
+      _id: `${v.trackId}|${v.granularity}|${v.period}|c${upTo}`,
+      kind: 'compacted' as const,
+      trackId: v.trackId,
+      granularity: v.granularity,
+      period: v.period,
+      periodStart: v.periodStart,
+      upTo,
+    };
+    if (v.granularity === 'y') return { ...base, total: v.total };
+    const derived = deriveFromHours(v.period, v.hours);
+    const total = countDifference(v.total, derived.total);
+    const days = Object.fromEntries(
+      Object.entries(v.days)
+        .map(([day, stats]) => [day, countDifference(stats, derived.days[day] ?? {})] as const)
+        .filter(([, diff]) => Object.keys(diff).length > 0),
+    );
+    return {
+      ...base,
+      v: 3,
+      hoursJson: packStatsMap(v.hours),
+      ...(Object.keys(total).length > 0 ? { total } : {}),
+      ...(Object.keys(days).length > 0 ? { days } : {}),
+    };
+  };

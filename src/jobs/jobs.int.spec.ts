@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { Db } from 'mongodb';
 import { uniqueListeners, type RollupStats } from '../../projections/lib/rollupStats';
 import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
-import { newest, recentActivity, type RecentActivityDoc } from '../../projections/recentActivity';
+import {
+  newest,
+  unpackRecentActivity,
+  recentActivity,
+  type RecentActivityDoc,
+} from '../../projections/recentActivity';
 import {
   counterShardOf,
   trackCounters,
@@ -138,9 +143,13 @@ it('counter compaction folds deltas into one document per shard and reads the sa
 
 it('reconciliation reports no drift on a healthy model, then finds and repairs injected drift', async () => {
   expect((await reconcileDay(mongo.db, store, day, { repair: true })).drift).toEqual([]);
-  const month = await mongo.db
-    .collection<TrackRollupDoc>('track_rollups')
-    .findOne({ granularity: 'm', 'days.03.plays': { $gt: 0 } });
+  // Compacted above: one document per (track, month), days derived from its hours.
+  const month = (
+    await mongo.db
+      .collection<TrackRollupDoc>('track_rollups')
+      .find({ granularity: 'm', kind: 'compacted' })
+      .toArray()
+  ).find((d) => (foldRollups([d])[0]?.days['03']?.plays ?? 0) > 0);
   const trackId = month!.trackId;
   const [counted] = await mongo.db
     .collection<TrackCountersDoc>('track_counters')
@@ -179,7 +188,7 @@ it('pruning recent activity keeps every track its newest plays', async () => {
     const tracks = [...new Set(docs.map((d) => d.trackId))].sort();
     return tracks.map((t) =>
       newest(
-        docs.filter((d) => d.trackId === t).flatMap((d) => d.plays),
+        docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).plays),
         10,
       ).map((p) => p.eventId),
     );

@@ -65,7 +65,7 @@ async function applyCorrection(
     return;
   }
   const inc: Record<string, number> = {};
-  for (const [f, v] of Object.entries(c.total)) inc[`total.${f}`] = v as number;
+  for (const [f, v] of Object.entries(c.total ?? {})) inc[`total.${f}`] = v as number;
   for (const [day, stats] of Object.entries(c.days ?? {})) {
     for (const [f, v] of Object.entries(stats)) inc[`days.${day}.${f}`] = v as number;
   }
@@ -188,7 +188,8 @@ export async function reconcileDay(
   const docs = await rollups
     .find(
       { granularity: 'm', period: keys.month },
-      { projection: { hours: 0, weeks: 0, hoursJson: 0, weeksJson: 0 } },
+      // Version-3 month documents derive their days from `hoursJson`.
+      { projection: { hours: 0, weeks: 0, weeksJson: 0 } },
     )
     .toArray();
   const views = new Map(foldRollups(docs, cp).map((v) => [v.trackId, v]));

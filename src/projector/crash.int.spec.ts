@@ -5,7 +5,11 @@ import path from 'node:path';
 import type { Db, Document } from 'mongodb';
 import { uniqueListeners, type RollupStats } from '../../projections/lib/rollupStats';
 import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
-import { newest, type RecentActivityDoc } from '../../projections/recentActivity';
+import {
+  newest,
+  unpackRecentActivity,
+  type RecentActivityDoc,
+} from '../../projections/recentActivity';
 import { recentActivity } from '../../projections/recentActivity';
 import {
   foldCounters,
@@ -135,11 +139,11 @@ const recentOf = async (db: Db, generation: number) => {
   return tracks.map((t) => ({
     t,
     plays: newest(
-      docs.filter((d) => d.trackId === t).flatMap((d) => d.plays),
+      docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).plays),
       10,
     ).map((p) => p.eventId),
     likes: newest(
-      docs.filter((d) => d.trackId === t).flatMap((d) => d.likes),
+      docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).likes),
       5,
     ).map((l) => l.eventId),
   }));

@@ -99,8 +99,9 @@ export function rollupCache(
     });
     if (stale.length === 0) return;
     // One query for the periods that need hours, one for the others (months and years alike:
-    // the period string tells them apart); the hour buckets (`hours`, or `hoursJson` from
-    // trackRollups version 2) are most of a month's bytes.
+    // the period string tells them apart). Version-1 `hours` are most of a month's bytes and
+    // left out when not needed; `hoursJson` is always read (version 3 derives days from it),
+    // and the views keep hours only for periods that need them.
     const docs: TrackRollupDoc[] = [];
     for (const hours of [true, false]) {
       const list = [...new Set(stale.filter((w) => w.hours === hours).map((w) => w.period))];
@@ -108,7 +109,7 @@ export function rollupCache(
       const found = await rt.count(
         db
           .collection<TrackRollupDoc>(collection)
-          .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0, hoursJson: 0 } })
+          .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0 } })
           .toArray(),
       );
       for (const d of found) docs.push(d); // not push(...found): tens of thousands of documents
@@ -120,9 +121,10 @@ export function rollupCache(
       ]),
     );
     for (const view of foldRollups(docs, checkpoint)) {
-      fresh
-        .get(periodKey(collection, view.granularity, view.period))
-        ?.views.set(view.trackId, { view, cells: new Map() });
+      const period = fresh.get(periodKey(collection, view.granularity, view.period));
+      if (!period) continue;
+      if (!period.hours) view.hours = {};
+      period.views.set(view.trackId, { view, cells: new Map() });
     }
     for (const [key, period] of fresh) {
       viewCount -= periods.get(key)?.views.size ?? 0;
