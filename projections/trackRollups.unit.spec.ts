@@ -161,6 +161,54 @@ describe('trackRollups', () => {
     expect(month(foldRollups(withCompacted)).plays).toBe(2);
   });
 
+  it('reads version-2 month documents (days, weeks and total stored) as they were written', () => {
+    const v2: TrackRollupDoc = {
+      _id: 't1|m|2026-01|7',
+      kind: 'delta',
+      trackId: 't1',
+      granularity: 'm',
+      period: '2026-01',
+      periodStart: bucketStart('m', '2026-01'),
+      pos: 7,
+      total: { plays: 3 },
+      days: { '05': { plays: 3 } },
+      hoursJson: JSON.stringify({ '0510': { plays: 3 } }),
+      weeksJson: JSON.stringify({ '2026-W02': { plays: 3 } }),
+    };
+    const v = foldRollups([v2]);
+    expect(bucketStats(v, 't1', 'm', bucketStart('m', '2026-01')).plays).toBe(3);
+    expect(bucketStats(v, 't1', 'd', at('2026-01-05T00:00:00Z')).plays).toBe(3);
+    expect(bucketStats(v, 't1', 'w', at('2026-01-05T00:00:00Z')).plays).toBe(3);
+    expect(bucketStats(v, 't1', 'h', at('2026-01-05T10:00:00Z')).plays).toBe(3);
+  });
+
+  it('derives a version-3 month from its hours and adds the corrections stored beside them', () => {
+    const docs = spec.run([
+      [
+        trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-05T10:00:00Z' }),
+        trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-12T23:59:59Z' }),
+      ],
+    ]);
+    const [month] = (
+      Object.values(docs[trackRollupsCollection]!) as unknown as TrackRollupDoc[]
+    ).filter((d) => d.granularity === 'm');
+    expect(month).toMatchObject({ v: 3 });
+    expect(month!.total).toBeUndefined();
+    expect(month!.days).toBeUndefined();
+    // Reconciliation's `$inc` of `total.plays` and `days.05.plays` on the stored document.
+    const corrected: TrackRollupDoc = {
+      ...month!,
+      total: { plays: 2 },
+      days: { '05': { plays: 2 } },
+    };
+    const v = foldRollups([corrected]);
+    expect(bucketStats(v, 't1', 'm', bucketStart('m', '2026-01')).plays).toBe(4);
+    expect(bucketStats(v, 't1', 'd', at('2026-01-05T00:00:00Z')).plays).toBe(3);
+    expect(bucketStats(v, 't1', 'd', at('2026-01-12T00:00:00Z')).plays).toBe(1);
+    expect(bucketStats(v, 't1', 'w', at('2026-01-05T00:00:00Z')).plays).toBe(1);
+    expect(bucketStats(v, 't1', 'w', at('2026-01-12T00:00:00Z')).plays).toBe(1);
+  });
+
   describe('properties', () => {
     const refsOf = (events: readonly TrackEvent[]): BucketRef[] => {
       const refs = new Map<string, BucketRef>();

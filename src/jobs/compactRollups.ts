@@ -62,7 +62,7 @@ export async function compactRollups(
  * them when read), plus whatever the view's total and days hold beyond its hours (the count
  * corrections of reconciliation, kept as they were stored); a year's total.
  */
-const compactedDoc =
+export const compactedDoc =
   (upTo: number) =>
   (v: RollupView): TrackRollupDoc => {
     const base = {
