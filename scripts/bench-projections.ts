@@ -207,6 +207,7 @@ async function main() {
         batchSize: args['live-batch'],
         rebuildBatchSize: args['rebuild-batch'],
         batchDelayMs: 100,
+        batchMaxDelayMs: 1000,
         bulkChunkSize: 99,
         metrics,
         pollMs: 1000,

@@ -34,6 +34,7 @@ async function main() {
       batchSize: cli.config.projectorBatchSize,
       rebuildBatchSize: cli.config.projectorRebuildBatchSize,
       batchDelayMs: cli.config.projectorBatchDelayMs,
+      batchMaxDelayMs: cli.config.projectorBatchMaxDelayMs,
       bulkChunkSize: cli.config.mongoBulkChunk ?? defaultBulkChunkSize('ferretdb'),
     });
     let failed = false;

@@ -86,6 +86,7 @@ export async function startService(config: Config, logger: Logger) {
       batchSize: config.projectorBatchSize,
       rebuildBatchSize: config.projectorRebuildBatchSize,
       batchDelayMs: config.projectorBatchDelayMs,
+      batchMaxDelayMs: config.projectorBatchMaxDelayMs,
       bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
       failurePolicy: config.projectorFailurePolicy,
       metrics: projectorMetrics(metricsRegistry),

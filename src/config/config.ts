@@ -31,6 +31,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_BATCH_SIZE: positiveInt.default(5000),
   PROJECTOR_BATCH_DELAY_MS: z.coerce.number().int().min(0).default(100),
+  PROJECTOR_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
@@ -76,6 +77,7 @@ export type Config = Readonly<{
   logLevel: string;
   projectorBatchSize: number;
   projectorBatchDelayMs: number;
+  projectorBatchMaxDelayMs: number;
   projectorRebuildBatchSize: number;
   projectorFailurePolicy: 'stop' | 'skip';
   jobsEnabled: boolean;
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     projectorBatchDelayMs: e.PROJECTOR_BATCH_DELAY_MS,
+    projectorBatchMaxDelayMs: e.PROJECTOR_BATCH_MAX_DELAY_MS,
     projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
     projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
     jobsEnabled: e.JOBS_ENABLED,

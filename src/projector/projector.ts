@@ -38,8 +38,17 @@ export type ProjectorOptions = {
    * pre-aggregated, cost fewer document writes per event.
    */
   catchUpBatchSize?: number;
-  /** How long a partial batch may wait for more events before it is written. */
+  /**
+   * Once caught up, a partial batch is written when the log has been quiet this long (a lone
+   * play is projected at once)...
+   */
   batchDelayMs: number;
+  /**
+   * ...or when its oldest event has waited this long (defaults to `batchDelayMs`). Under steady
+   * load the log is never quiet: batches then gather this long, so each batch's fixed cost
+   * (checkpoint writes, one document per touched track and period) is spread over more events.
+   */
+  batchMaxDelayMs?: number;
   bulkChunkSize: number;
   /** Checkpoint document id (generation-specific); defaults to the projection name. */
   checkpointId?: string;
@@ -140,6 +149,9 @@ export async function startProjector(options: ProjectorOptions) {
     );
   let buffer: RecordedEvent[] = [];
   let lastArrival = 0;
+  /** When the oldest buffered event arrived (approximately, for leftovers of a cut batch). */
+  let firstArrival = 0;
+  const maxDelayMs = Math.max(batchDelayMs, options.batchMaxDelayMs ?? batchDelayMs);
   let received = 0;
   let lastReceived = checkpoint.commit;
   let head: bigint | undefined;
@@ -233,6 +245,7 @@ export async function startProjector(options: ProjectorOptions) {
       if (n === 0) return;
       inFlight = buffer.slice(0, n);
       buffer = buffer.slice(n);
+      if (buffer.length > 0) firstArrival = clock();
       forcedCut = undefined;
       try {
         await applyBatch(inFlight);
@@ -251,9 +264,12 @@ export async function startProjector(options: ProjectorOptions) {
       timer = undefined;
       // While catching up, only full batches (or a log quiet for 2 s) are written: a slow read
       // (or one paced by another consumer of the shared feed) would otherwise cut small batches,
-      // and a batch's cost is its document writes, not its events.
-      const quiet = clock() - lastArrival >= (caughtUp ? batchDelayMs : catchUpQuietMs);
-      if (!caughtUp && !quiet) return arm();
+      // and a batch's cost is its document writes, not its events. Once caught up, a batch is
+      // written when the log is quiet or its oldest event has waited `maxDelayMs`.
+      const now = clock();
+      const quiet = now - lastArrival >= (caughtUp ? batchDelayMs : catchUpQuietMs);
+      const due = caughtUp && now - firstArrival >= maxDelayMs;
+      if (!quiet && !due) return arm();
       void flush(quiet ? 'quiet' : 'timer').then(() => {
         if (buffer.length > 0) arm();
       });
@@ -279,6 +295,7 @@ export async function startProjector(options: ProjectorOptions) {
   const consuming = (async () => {
     for await (const event of subscription) {
       if (failure) break;
+      if (buffer.length === 0) firstArrival = clock();
       buffer.push(event);
       lastArrival = clock();
       received++;

@@ -37,6 +37,8 @@ export type SupervisorOptions = {
    */
   rebuildBatchSize: number;
   batchDelayMs: number;
+  /** See `ProjectorOptions.batchMaxDelayMs`. */
+  batchMaxDelayMs?: number;
   bulkChunkSize: number;
   failurePolicy?: FailurePolicy;
   metrics?: ProjectorMetrics;
@@ -109,6 +111,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
       batchSize: mode === 'live' ? options.batchSize : options.rebuildBatchSize,
       catchUpBatchSize: options.rebuildBatchSize,
       batchDelayMs: options.batchDelayMs,
+      ...(options.batchMaxDelayMs !== undefined ? { batchMaxDelayMs: options.batchMaxDelayMs } : {}),
       bulkChunkSize: options.bulkChunkSize,
       checkpointId: checkpointIdOf(projection.name, generation),
       physicalName: (logical) => physicalName(logical, generation),
