@@ -111,7 +111,9 @@ export function projectorSupervisor(options: SupervisorOptions) {
       batchSize: mode === 'live' ? options.batchSize : options.rebuildBatchSize,
       catchUpBatchSize: options.rebuildBatchSize,
       batchDelayMs: options.batchDelayMs,
-      ...(options.batchMaxDelayMs !== undefined ? { batchMaxDelayMs: options.batchMaxDelayMs } : {}),
+      ...(options.batchMaxDelayMs !== undefined
+        ? { batchMaxDelayMs: options.batchMaxDelayMs }
+        : {}),
       bulkChunkSize: options.bulkChunkSize,
       checkpointId: checkpointIdOf(projection.name, generation),
       physicalName: (logical) => physicalName(logical, generation),
