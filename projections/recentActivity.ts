@@ -54,10 +54,16 @@ export function newest<T extends { eventId: string; at: Date }>(
     .slice(0, keep);
 }
 
+const canonical = (at: string) => at.length === 24 && at.charCodeAt(23) === 90; // ...Z
+
 /** Newer first: by occurredAt (canonical ISO strings compare like their instants), then id. */
 const newer = (a: TrackEvent, b: TrackEvent) => {
-  const ta = Date.parse(a.data.occurredAt);
-  const tb = Date.parse(b.data.occurredAt);
+  const sa = a.data.occurredAt;
+  const sb = b.data.occurredAt;
+  if (sa === sb) return a.id < b.id;
+  if (canonical(sa) && canonical(sb)) return sa > sb;
+  const ta = Date.parse(sa);
+  const tb = Date.parse(sb);
   return ta !== tb ? ta > tb : a.id < b.id;
 };
 
