@@ -59,6 +59,7 @@ describe('CatalogCache', () => {
         if (lookups.length === 2) await new Promise<void>((r) => (release = r));
         return new Map(ids.map((id) => [id, { ...entry, title: `v${lookups.length}` }]));
       },
+      refreshIntervalMs: 0,
     });
     await cache.prefetch(['a', 'b', 'c', 'd']);
     now = 5000;
@@ -76,5 +77,30 @@ describe('CatalogCache', () => {
       'v3',
       'v3',
     ]);
+  });
+
+  it('starts at most one background refresh per interval, for every id expired meanwhile', async () => {
+    const clock = { now: 7000 };
+    const lookups: string[][] = [];
+    const cache = new CatalogCache({
+      ttlMs: 1000,
+      clock: () => clock.now,
+      lookup: async (ids) => {
+        lookups.push([...ids].sort());
+        return new Map(ids.map((id) => [id, entry]));
+      },
+      refreshIntervalMs: 40,
+    });
+    for (const id of ['a', 'b', 'c']) cache.set(id, entry);
+    clock.now = 9000;
+    await cache.prefetch(['a']); // expired: refreshed at once
+    await new Promise((r) => setImmediate(r));
+    await cache.prefetch(['b']); // expired too, but within the interval: waits
+    await cache.prefetch(['c']);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(lookups).toEqual([['a']]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(lookups).toEqual([['a'], ['b', 'c']]);
+    expect(cache.get('b')).toEqual(entry);
   });
 });
