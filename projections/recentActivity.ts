@@ -98,16 +98,18 @@ const recentLike = (e: TrackEvent): RecentLike => {
   };
 };
 
-/** The lists of a stored document, `at` as Dates. */
-export function unpackRecentActivity(doc: Pick<RecentActivityDoc, 'playsJson' | 'likesJson'>): {
-  plays: RecentPlay[];
-  likes: RecentLike[];
-} {
+/** The lists of a stored document (version 2, or version 1's arrays), `at` as Dates. */
+export function unpackRecentActivity(
+  doc: Partial<Pick<RecentActivityDoc, 'playsJson' | 'likesJson'>> & {
+    plays?: RecentPlay[];
+    likes?: RecentLike[];
+  },
+): { plays: RecentPlay[]; likes: RecentLike[] } {
   const revive = <T extends { at: Date | string }>(list: T[]) =>
     list.map((item) => ({ ...item, at: new Date(item.at) }));
   return {
-    plays: revive(JSON.parse(doc.playsJson) as RecentPlay[]),
-    likes: revive(JSON.parse(doc.likesJson) as RecentLike[]),
+    plays: revive(doc.plays ?? (JSON.parse(doc.playsJson ?? '[]') as RecentPlay[])),
+    likes: revive(doc.likes ?? (JSON.parse(doc.likesJson ?? '[]') as RecentLike[])),
   };
 }
 
