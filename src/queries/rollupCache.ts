@@ -58,6 +58,37 @@ export type CellLookup = (
   cell: RollupCell,
 ) => (CellStats & { checkpoint: number }) | undefined;
 
+/** Documents folded per slice before the event loop gets a turn (~100 ms of work at most). */
+const FOLD_SLICE_DOCS = 2000;
+
+/**
+ * `foldRollups` of many documents without holding the event loop: (track, period) groups are
+ * independent, so they are folded a slice at a time. A period of every track can be 100,000
+ * uncompacted documents, seconds of folding that would otherwise stall every request.
+ */
+export async function* foldInSlices(
+  docs: readonly TrackRollupDoc[],
+  checkpoint: number,
+  sliceDocs = FOLD_SLICE_DOCS,
+): AsyncGenerator<RollupView> {
+  const groups = new Map<string, TrackRollupDoc[]>();
+  for (const d of docs) {
+    const key = `${d.trackId}|${d.granularity}|${d.period}`;
+    const list = groups.get(key);
+    if (list) list.push(d);
+    else groups.set(key, [d]);
+  }
+  let slice: TrackRollupDoc[] = [];
+  for (const list of groups.values()) {
+    for (const d of list) slice.push(d);
+    if (slice.length < sliceDocs) continue;
+    yield* foldRollups(slice, checkpoint);
+    slice = [];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  yield* foldRollups(slice, checkpoint);
+}
+
 /**
  * Reads rollup documents a whole period (month or year, every track) at a time and keeps the
  * folded views. A period folded at checkpoint P holds exactly the events with position ≤ P,
@@ -120,7 +151,7 @@ export function rollupCache(
         { checkpoint, loadedAt, hours: w.hours, views: new Map() },
       ]),
     );
-    for (const view of foldRollups(docs, checkpoint)) {
+    for await (const view of foldInSlices(docs, checkpoint)) {
       const period = fresh.get(periodKey(collection, view.granularity, view.period));
       if (!period) continue;
       if (!period.hours) view.hours = {};
