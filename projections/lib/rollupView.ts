@@ -77,6 +77,18 @@ export function deriveFromHours(
   };
 }
 
+/** Documents by (track, granularity, period): the groups `foldRollups` folds independently. */
+export function groupRollupDocs(docs: readonly TrackRollupDoc[]): Map<string, TrackRollupDoc[]> {
+  const groups = new Map<string, TrackRollupDoc[]>();
+  for (const d of docs) {
+    const key = `${d.trackId}|${d.granularity}|${d.period}`;
+    const list = groups.get(key);
+    if (list) list.push(d);
+    else groups.set(key, [d]);
+  }
+  return groups;
+}
+
 /**
  * Folds the documents of one or more (track, period) groups into views, reading exactly the
  * events with position ≤ `checkpoint`: the compacted document (if any) plus the deltas with
@@ -89,15 +101,8 @@ export function foldRollups(
   docs: readonly TrackRollupDoc[],
   checkpoint: number = Number.MAX_SAFE_INTEGER,
 ): RollupView[] {
-  const groups = new Map<string, TrackRollupDoc[]>();
-  for (const d of docs) {
-    const key = `${d.trackId}|${d.granularity}|${d.period}`;
-    const list = groups.get(key);
-    if (list) list.push(d);
-    else groups.set(key, [d]);
-  }
   const views: RollupView[] = [];
-  for (const list of groups.values()) {
+  for (const list of groupRollupDocs(docs).values()) {
     // Compaction inserts a new compacted version before deleting the old one: the newest wins.
     const compacted = list
       .filter((d) => d.kind === 'compacted')

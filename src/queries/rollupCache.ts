@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { ListenerSketch } from '../../projections/lib/listenerSketch';
 import type { RollupStats } from '../../projections/lib/rollupStats';
-import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
+import { foldRollups, groupRollupDocs, type RollupView } from '../../projections/lib/rollupView';
 import { trackRollupsCollection, type TrackRollupDoc } from '../../projections/trackRollups';
 import { checkpointStore } from '../projector/checkpointStore';
 import type { ReadModelResolver } from '../projector/readModelPointers';
@@ -71,15 +71,8 @@ export async function* foldInSlices(
   checkpoint: number,
   sliceDocs = FOLD_SLICE_DOCS,
 ): AsyncGenerator<RollupView> {
-  const groups = new Map<string, TrackRollupDoc[]>();
-  for (const d of docs) {
-    const key = `${d.trackId}|${d.granularity}|${d.period}`;
-    const list = groups.get(key);
-    if (list) list.push(d);
-    else groups.set(key, [d]);
-  }
   let slice: TrackRollupDoc[] = [];
-  for (const list of groups.values()) {
+  for (const list of groupRollupDocs(docs).values()) {
     for (const d of list) slice.push(d);
     if (slice.length < sliceDocs) continue;
     yield* foldRollups(slice, checkpoint);
