@@ -63,9 +63,10 @@ beforeAll(async () => {
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     logger: createLogger('silent'),
     leases: leases(mongo.db, 'jobs-test'),
-    // Small batches: many documents per track, for compaction and pruning to work on.
-    batchSize: 20,
-    rebuildBatchSize: 20,
+    // Small batches: many documents per track, for compaction and pruning to work on (with 20,
+    // the busiest track could end with only 15 recent-activity documents: nothing to prune).
+    batchSize: 10,
+    rebuildBatchSize: 10,
     batchDelayMs: 5,
     bulkChunkSize: 99,
   });
