@@ -2,6 +2,9 @@ import type { Collection, Document } from 'mongodb';
 import { chunk } from '../mongo/bulkWrite';
 import type { CompactionReport } from './compactRollups';
 
+/** Ids per `deleteMany`: well under MongoDB's 16 MB command limit at ~60 bytes per id. */
+const DELETE_CHUNK = 5000;
+
 /**
  * The write half of a compaction: insert the new compacted versions, then delete every document
  * they supersede (`merged`: the deltas folded in and the older compacted versions). Never an
@@ -23,7 +26,10 @@ export async function replaceCompacted<T extends Document & { _id: string }>(
   const newIds = new Set(inserts.map((d) => d._id));
   const obsolete = merged.map((d) => d._id).filter((id) => !newIds.has(id));
   let documentsDeleted = 0;
-  for (const part of chunk(obsolete, 500)) {
+  // FerretDB answers a `deleteMany` by `_id: { $in }` with a scan of the collection: fewer,
+  // larger commands cost less (measured, 10,000 deletes from 50,000 documents: 26 s in commands
+  // of 500 ids, 15 s of 2,000, 12 s of 10,000). MongoDB uses the `_id` index either way.
+  for (const part of chunk(obsolete, DELETE_CHUNK)) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Filter<T> on a string _id
     documentsDeleted += (await collection.deleteMany({ _id: { $in: part } } as any)).deletedCount;
   }
