@@ -78,7 +78,7 @@ export function deriveFromHours(
 }
 
 /** Documents by (track, granularity, period): the groups `foldRollups` folds independently. */
-export function groupRollupDocs(docs: readonly TrackRollupDoc[]): Map<string, TrackRollupDoc[]> {
+function groupRollupDocs(docs: readonly TrackRollupDoc[]): Map<string, TrackRollupDoc[]> {
   const groups = new Map<string, TrackRollupDoc[]>();
   for (const d of docs) {
     const key = `${d.trackId}|${d.granularity}|${d.period}`;
@@ -141,6 +141,31 @@ export function foldRollups(
     views.push(view);
   }
   return views;
+}
+
+/** Documents folded per slice before the event loop gets a turn (~100 ms of work at most). */
+const FOLD_SLICE_DOCS = 2000;
+
+/**
+ * `foldRollups` of many documents without holding the event loop: (track, period) groups are
+ * independent, so they are folded a slice at a time. A period of every track can be 100,000
+ * uncompacted documents, seconds of folding that would otherwise stall every request of the
+ * process (queries, compaction and reconciliation run in the service).
+ */
+export async function* foldInSlices(
+  docs: readonly TrackRollupDoc[],
+  checkpoint: number,
+  sliceDocs = FOLD_SLICE_DOCS,
+): AsyncGenerator<RollupView> {
+  let slice: TrackRollupDoc[] = [];
+  for (const list of groupRollupDocs(docs).values()) {
+    for (const d of list) slice.push(d);
+    if (slice.length < sliceDocs) continue;
+    yield* foldRollups(slice, checkpoint);
+    slice = [];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  yield* foldRollups(slice, checkpoint);
 }
 
 /**

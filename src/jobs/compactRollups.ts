@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { countDifference, packStatsMap } from '../../projections/lib/rollupStats';
-import { deriveFromHours, foldRollups, type RollupView } from '../../projections/lib/rollupView';
+import { deriveFromHours, foldInSlices, type RollupView } from '../../projections/lib/rollupView';
 import {
   trackRollups,
   trackRollupsCollection,
@@ -48,7 +48,9 @@ export async function compactRollups(
   // A group already compacted at or past this upTo (a concurrent run) is left to that run.
   const ahead = new Set(compacted.filter((d) => (d.upTo ?? 0) >= upTo).map(groupKey));
   const docs = [...compacted, ...deltas].filter((d) => !ahead.has(groupKey(d)));
-  const views = foldRollups(docs, upTo);
+  // Up to 20,000 documents: folded in slices, the service's requests keep being answered.
+  const views: RollupView[] = [];
+  for await (const view of foldInSlices(docs, upTo)) views.push(view);
   const inserts = views.map(compactedDoc(upTo));
   return replaceCompacted(collection, inserts, docs, {
     deltasMerged: deltas.length,

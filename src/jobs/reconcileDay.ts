@@ -9,7 +9,7 @@ import {
   type CountField,
   type RollupStats,
 } from '../../projections/lib/rollupStats';
-import { foldRollups } from '../../projections/lib/rollupView';
+import { foldInSlices, type RollupView } from '../../projections/lib/rollupView';
 import {
   counterFields,
   counterOf,
@@ -192,7 +192,8 @@ export async function reconcileDay(
       { projection: { hours: 0, weeks: 0, weeksJson: 0 } },
     )
     .toArray();
-  const views = new Map(foldRollups(docs, cp).map((v) => [v.trackId, v]));
+  const views = new Map<string, RollupView>();
+  for await (const v of foldInSlices(docs, cp)) views.set(v.trackId, v);
   const tracks = new Set([
     ...perTrackDay.keys(),
     ...[...views.values()].filter((v) => v.days[keys.day]).map((v) => v.trackId),

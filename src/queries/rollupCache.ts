@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { ListenerSketch } from '../../projections/lib/listenerSketch';
 import type { RollupStats } from '../../projections/lib/rollupStats';
-import { foldRollups, groupRollupDocs, type RollupView } from '../../projections/lib/rollupView';
+import { foldInSlices, type RollupView } from '../../projections/lib/rollupView';
 import { trackRollupsCollection, type TrackRollupDoc } from '../../projections/trackRollups';
 import { checkpointStore } from '../projector/checkpointStore';
 import type { ReadModelResolver } from '../projector/readModelPointers';
@@ -57,30 +57,6 @@ export type CellLookup = (
   trackId: string,
   cell: RollupCell,
 ) => (CellStats & { checkpoint: number }) | undefined;
-
-/** Documents folded per slice before the event loop gets a turn (~100 ms of work at most). */
-const FOLD_SLICE_DOCS = 2000;
-
-/**
- * `foldRollups` of many documents without holding the event loop: (track, period) groups are
- * independent, so they are folded a slice at a time. A period of every track can be 100,000
- * uncompacted documents, seconds of folding that would otherwise stall every request.
- */
-export async function* foldInSlices(
-  docs: readonly TrackRollupDoc[],
-  checkpoint: number,
-  sliceDocs = FOLD_SLICE_DOCS,
-): AsyncGenerator<RollupView> {
-  let slice: TrackRollupDoc[] = [];
-  for (const list of groupRollupDocs(docs).values()) {
-    for (const d of list) slice.push(d);
-    if (slice.length < sliceDocs) continue;
-    yield* foldRollups(slice, checkpoint);
-    slice = [];
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  yield* foldRollups(slice, checkpoint);
-}
 
 /**
  * Reads rollup documents a whole period (month or year, every track) at a time and keeps the

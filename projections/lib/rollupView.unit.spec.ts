@@ -1,13 +1,8 @@
 import fc from 'fast-check';
-import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
-import { cutsArb, logArb, splitAt } from '../../projections/testing/arbitraries';
-import { projectionSpec } from '../../projections/testing/inMemoryReadModel';
-import {
-  trackRollups,
-  trackRollupsCollection,
-  type TrackRollupDoc,
-} from '../../projections/trackRollups';
-import { foldInSlices } from './rollupCache';
+import { cutsArb, logArb, splitAt } from '../testing/arbitraries';
+import { projectionSpec } from '../testing/inMemoryReadModel';
+import { trackRollups, trackRollupsCollection, type TrackRollupDoc } from '../trackRollups';
+import { foldInSlices, foldRollups, type RollupView } from './rollupView';
 
 const spec = projectionSpec(trackRollups);
 const byKey = (views: RollupView[]) =>
