@@ -76,18 +76,7 @@ function keepNewest(list: TrackEvent[], e: TrackEvent, keep: number): void {
   if (list.length > keep) list.pop();
 }
 
-const recentPlay = (e: TrackEvent): RecentPlay => {
-  const d = e.data as StoredEventData<'TrackPlayed'>;
-  return {
-    eventId: e.id,
-    trackId: d.trackId,
-    at: new Date(d.occurredAt),
-    listenerId: d.listenerId,
-    source: d.source,
-    durationSeconds: d.durationSeconds,
-    completionRate: d.completionRate,
-  };
-};
+/** What a recent like holds; a recent play adds the play's details. */
 const recentLike = (e: TrackEvent): RecentLike => {
   const d = e.data as StoredEventData<'TrackLiked'>;
   return {
@@ -95,6 +84,15 @@ const recentLike = (e: TrackEvent): RecentLike => {
     trackId: d.trackId,
     at: new Date(d.occurredAt),
     listenerId: d.listenerId,
+  };
+};
+const recentPlay = (e: TrackEvent): RecentPlay => {
+  const d = e.data as StoredEventData<'TrackPlayed'>;
+  return {
+    ...recentLike(e),
+    source: d.source,
+    durationSeconds: d.durationSeconds,
+    completionRate: d.completionRate,
   };
 };
 

@@ -4,7 +4,6 @@ import {
   emptySketch,
   estimate,
   hashListener,
-  merge,
   mergeAll,
   serialize,
   sketchOfHashes,
@@ -185,22 +184,7 @@ export const listenersOf = (stats: RollupStats | undefined): ListenerSketch => {
 
 /** Sum of two bucket statistics of disjoint event sets; unique listeners merged, not summed. */
 export function mergeStats(a: RollupStats | undefined, b: RollupStats | undefined): RollupStats {
-  const out: RollupStats = {};
-  for (const f of countFields) {
-    const v = (a?.[f] ?? 0) + (b?.[f] ?? 0);
-    if (v) out[f] = v;
-  }
-  for (const f of breakdownFields) {
-    const keys = new Set([...Object.keys(a?.[f] ?? {}), ...Object.keys(b?.[f] ?? {})]);
-    if (keys.size === 0) continue;
-    const map: Record<string, number> = {};
-    for (const k of keys) map[k] = (a?.[f]?.[k] ?? 0) + (b?.[f]?.[k] ?? 0);
-    out[f] = map;
-  }
-  if (a?.listeners || b?.listeners) {
-    out.listeners = serialize(merge(listenersOf(a), listenersOf(b)));
-  }
-  return out;
+  return mergeStatsList([a ?? {}, b ?? {}]);
 }
 
 /** Unique listeners of merged stats (exact while small, HLL estimate beyond). */
@@ -249,8 +233,10 @@ export function mergeStatsList(list: readonly RollupStats[]): RollupStats {
     for (const f of breakdownFields) {
       const map = s[f];
       if (!map) continue;
-      const into = (out[f] ??= {});
-      for (const k in map) into[k] = (into[k] ?? 0) + map[k]!;
+      for (const k in map) {
+        const into = (out[f] ??= {});
+        into[k] = (into[k] ?? 0) + map[k]!;
+      }
     }
     if (s.listeners) sketches.push(listenersOf(s));
   }
