@@ -398,6 +398,16 @@ async function main() {
     const rawRuns: PhaseResult[] = [];
     const settles: { seconds: number; cpu: Cpu }[] = [];
     const rawSettles: { seconds: number; cpu: Cpu }[] = [];
+    /** Waits for the projectors after a phase; their CPU is counted per event of that phase. */
+    const settleRound = async (r: number, phase: 'http' | 'raw', events: number) => {
+      const probe = cpuProbe(pid, children);
+      const s = await settle(url);
+      const cpu = probe(events);
+      console.log(
+        `round ${r} settle: projectors caught up in ${fmt(s.seconds, 1)} s${s.lagLeft ? ` (gave up, lag ${s.lagLeft})` : ''}, cpu µs per ${phase} event ${cpuText(cpu)}`,
+      );
+      return { seconds: s.seconds, cpu };
+    };
     for (let r = 1; r <= ROUNDS; r++) {
       const seed = 1000 + r;
       const h = await measured(pid, children, () => httpPhase(url, seed));
@@ -405,25 +415,13 @@ async function main() {
       console.log(
         `round ${r} http:   ${fmt(h.perSec)} events/s, p50 ${fmt(h.p50, 1)} ms, p99 ${fmt(h.p99, 1)} ms, errors ${h.errors}, cpu µs/event ${cpuText(h.cpu)}, load ${fmt(h.load, 2)}`,
       );
-      const probe = cpuProbe(pid, children);
-      const s = await settle(url);
-      const sc = probe(h.events);
-      settles.push({ seconds: s.seconds, cpu: sc });
-      console.log(
-        `round ${r} settle: projectors caught up in ${fmt(s.seconds, 1)} s${s.lagLeft ? ` (gave up, lag ${s.lagLeft})` : ''}, cpu µs per http event ${cpuText(sc)}`,
-      );
+      settles.push(await settleRound(r, 'http', h.events));
       const w = await measured(pid, children, () => rawPhase(client, seed));
       rawRuns.push(w);
       console.log(
         `round ${r} raw:    ${fmt(w.perSec)} events/s, cpu µs/event ${cpuText(w.cpu)}, load ${fmt(w.load, 2)}, http/raw ${fmt(h.perSec / w.perSec, 2)}`,
       );
-      const rawProbe = cpuProbe(pid, children);
-      const rs = await settle(url);
-      const rsc = rawProbe(w.events);
-      rawSettles.push({ seconds: rs.seconds, cpu: rsc });
-      console.log(
-        `round ${r} settle: projectors caught up in ${fmt(rs.seconds, 1)} s${rs.lagLeft ? ` (gave up, lag ${rs.lagLeft})` : ''}, cpu µs per raw event ${cpuText(rsc)}`,
-      );
+      rawSettles.push(await settleRound(r, 'raw', w.events));
     }
     const m = (xs: PhaseResult[], f: (p: PhaseResult) => number | undefined) =>
       median(xs.map((x) => f(x) ?? NaN));
