@@ -98,22 +98,18 @@ export function rollupCache(
       return false;
     });
     if (stale.length === 0) return;
-    // One query for the periods that need hours, one for the others (months and years alike:
-    // the period string tells them apart). Version-1 `hours` are most of a month's bytes and
-    // left out when not needed; `hoursJson` is always read (version 3 derives days from it),
-    // and the views keep hours only for periods that need them.
-    const docs: TrackRollupDoc[] = [];
-    for (const hours of [true, false]) {
-      const list = [...new Set(stale.filter((w) => w.hours === hours).map((w) => w.period))];
-      if (list.length === 0) continue;
-      const found = await rt.count(
-        db
-          .collection<TrackRollupDoc>(collection)
-          .find({ period: { $in: list } }, hours ? {} : { projection: { hours: 0 } })
-          .toArray(),
-      );
-      for (const d of found) docs.push(d); // not push(...found): tens of thousands of documents
-    }
+    // One query for every stale period, months and years alike (the period string tells them
+    // apart): FerretDB scans the collection for each query. `hoursJson` is always read (version
+    // 3 derives days from it); only version 1's unpacked `hours` are left out when no period
+    // needs hours. The views keep hours only for periods that need them.
+    const periodsToRead = [...new Set(stale.map((w) => w.period))];
+    const needHours = stale.some((w) => w.hours);
+    const docs = await rt.count(
+      db
+        .collection<TrackRollupDoc>(collection)
+        .find({ period: { $in: periodsToRead } }, needHours ? {} : { projection: { hours: 0 } })
+        .toArray(),
+    );
     const fresh = new Map<string, CachedPeriod>(
       stale.map((w) => [
         periodKey(collection, w.granularity, w.period),
