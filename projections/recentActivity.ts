@@ -68,7 +68,7 @@ const newer = (a: TrackEvent, b: TrackEvent) => {
 };
 
 /** Inserts `e` into `list` (newest first) if it is among the `keep` newest. */
-function keepNewest(list: TrackEvent[], e: TrackEvent, keep: number): void {
+export function keepNewest(list: TrackEvent[], e: TrackEvent, keep: number): void {
   if (list.length >= keep && !newer(e, list[list.length - 1]!)) return;
   let i = list.length;
   while (i > 0 && newer(e, list[i - 1]!)) i--;
@@ -77,7 +77,7 @@ function keepNewest(list: TrackEvent[], e: TrackEvent, keep: number): void {
 }
 
 /** What a recent like holds; a recent play adds the play's details. */
-const recentLike = (e: TrackEvent): RecentLike => {
+export const recentLike = (e: TrackEvent): RecentLike => {
   const d = e.data as StoredEventData<'TrackLiked'>;
   return {
     eventId: e.id,
@@ -86,7 +86,7 @@ const recentLike = (e: TrackEvent): RecentLike => {
     listenerId: d.listenerId,
   };
 };
-const recentPlay = (e: TrackEvent): RecentPlay => {
+export const recentPlay = (e: TrackEvent): RecentPlay => {
   const d = e.data as StoredEventData<'TrackPlayed'>;
   return {
     ...recentLike(e),

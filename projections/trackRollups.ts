@@ -1,146 +1,218 @@
-import { listenerEventTypes } from '../src/events/stored';
-import { bucketKeys, bucketStart } from './lib/buckets';
+import { listenerEventTypes, type StoredEventType, type TrackEvent } from '../src/events/stored';
+import { cellsAt } from './lib/cells';
+import { packCells, packRecent, type TrackRecent } from './lib/rollupCells';
 import {
   accumulate,
   newAccumulator,
-  packStatsMap,
   prepareEvent,
   toStats,
   type RollupStats,
   type StatsAccumulator,
 } from './lib/rollupStats';
+import { keepNewest, recentLike, recentPlay } from './recentActivity';
+import { recentLikesKept, recentPlaysKept } from './recentActivity';
 import type { Projection, ReadModelOp } from './types';
 
 /**
- * Time rollups per track (hour, day, ISO week, month, year; UTC), written as insert-only
- * *deltas*: each batch inserts, per (track, month) and per (track, year) it touched, one
- * document with that batch's statistics. Ids come from log positions, so a replayed batch
- * collides with its own earlier insert and is skipped. The compaction job later folds deltas
- * into one `compacted` document per (track, period). See docs/READ-MODELS.md.
+ * Time rollups (hour, day, month, year; UTC) grouped by **artist**, in small collections per
+ * period, so that an artist's answer costs one document read per period whatever the number of
+ * its tracks, and no read costs more than its period (docs/READ-MODELS.md).
+ *
+ * Each batch inserts, per partition (`h2026-11`: the hours of a month, `d2026-11` its days,
+ * `m2026` the months of a year, `y` the years; see `lib/cells.ts`) and per *container* (the
+ * track's artist when the event was projected, `~` while the track has no catalog entry), one
+ * delta document holding that batch's cells of every track of the container. Cells stay per
+ * track inside the container, so attribution follows the *current* catalog at read time: the
+ * bindings collection says which containers hold each track's cells.
+ * The compaction job folds deltas into one document per (partition, container).
  */
-export const trackRollupsCollection = 'track_rollups';
+export const rollupFamily = 'track_rollups';
+export const bindingsCollection = 'track_rollup_bindings';
+/** Container of tracks without a catalog entry. */
+export const unassigned = '~';
 
-export type RollupDocKind = 'delta' | 'compacted';
+/** Logical collection of a partition's deltas (`<family>.<partition>.d`). */
+export const deltaCollection = (partition: string) => `${rollupFamily}.${partition}.d`;
+/** Logical collection of a partition's compacted documents. */
+export const compactedCollection = (partition: string) => `${rollupFamily}.${partition}`;
+/** The directory: which compacted version of each (partition, container) is current. */
+export const directoryCollection = `${rollupFamily}.dir`;
 
-export type TrackRollupDoc = {
-  /** delta: `<trackId>|<m|y>|<period>|<pos>`; compacted: `<trackId>|<m|y>|<period>|c<upTo>`. */
+export type RollupDeltaDoc = {
+  /** `<container>|<pos>`: replaying a batch collides with its own insert. */
   _id: string;
-  /**
-   * 3: a month's `total`, `days` and `weeks` are derived from `hoursJson`; any stored there are
-   * corrections (reconciliation) added on top. Absent (versions 1 and 2): all stored as read.
-   */
-  v?: 3;
-  kind: RollupDocKind;
+  container: string;
+  /** Commit position of the batch's last event of this projection. */
+  pos: number;
+  /** `packCells`: per track, per cell key (`DDHH`, `DD`, `MM`, `YYYY`), the statistics. */
+  cellsJson: string;
+  /** Hour partitions only: per track, its newest plays and likes in this batch. */
+  recentJson?: string;
+};
+
+export type TrackBinding = {
   trackId: string;
-  /** `m`: a calendar-month document (`period` = `YYYY-MM`); `y`: a year (`period` = `YYYY`). */
-  granularity: 'm' | 'y';
-  period: string;
-  periodStart: Date;
-  /** delta only: commit position of the batch's last event of this projection. */
-  pos?: number;
-  /** compacted only: every delta of this (track, period) with `pos` ≤ `upTo` is merged in. */
-  upTo?: number;
-  /** Statistics of the whole period: year documents, and version 1–2 month documents. */
-  total?: RollupStats;
-  /** Version 1–2 month documents: per day of the month, key `DD`. */
-  days?: Record<string, RollupStats>;
-  /**
-   * Month documents only: per hour, key `DDHH` (day of month, hour of day), packed as one JSON
-   * string (`packStatsMap`; `foldRollups` unpacks it). Version-1 documents held the map in
-   * `hours`; readers accept both.
-   */
-  hoursJson?: string;
-  hours?: Record<string, RollupStats>;
-  /**
-   * Version 2 month documents: per ISO week (`GGGG-Www`), the part of that week inside this
-   * month. A week across two months is the merge of its parts in both month documents.
-   */
-  weeksJson?: string;
-  /** Version 1: `weeks` unpacked. */
-  weeks?: Record<string, RollupStats>;
+  artistId?: string;
+  title?: string;
+  /** Containers holding cells of this track (its artists over time, `~` before the catalog). */
+  containers: string[];
+  /** Start of the earliest hour with an event of this track. */
+  firstAt?: number;
 };
 
-export const rollupDocId = (
-  trackId: string,
-  granularity: 'm' | 'y',
-  period: string,
-  pos?: number | bigint,
-): string => `${trackId}|${granularity}|${period}${pos === undefined ? '' : `|${pos}`}`;
+export type BindingDoc = TrackBinding & { _id: string; pos: number };
 
-type MonthAcc = { trackId: string; month: string; hours: Map<string, StatsAccumulator> };
+export type Bindings = Map<string, TrackBinding>;
 
-const into = (map: Map<string, StatsAccumulator>, key: string): StatsAccumulator => {
-  let acc = map.get(key);
-  if (!acc) map.set(key, (acc = newAccumulator()));
-  return acc;
+/** The bindings as of `checkpoint`: per track, its newest document with `pos` ≤ checkpoint. */
+export function loadBindings(docs: readonly BindingDoc[], checkpoint: number): Bindings {
+  const best = new Map<string, BindingDoc>();
+  for (const d of docs) {
+    if (d.pos > checkpoint) continue;
+    const b = best.get(d.trackId);
+    if (!b || b.pos < d.pos) best.set(d.trackId, d);
+  }
+  const out: Bindings = new Map();
+  for (const { trackId, artistId, title, containers, firstAt } of best.values()) {
+    out.set(trackId, {
+      trackId,
+      ...(artistId !== undefined ? { artistId } : {}),
+      ...(title !== undefined ? { title } : {}),
+      containers: [...containers],
+      ...(firstAt !== undefined ? { firstAt } : {}),
+    });
+  }
+  return out;
+}
+
+const catalogTypes: readonly StoredEventType[] = ['TrackRegistered', 'TrackUpdated'];
+const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000) * 3_600_000;
+
+/**
+ * Applies one event to the bindings (catalog events move the track; a stat event puts its
+ * container on the track's list and may move `firstAt` earlier). Returns the container the
+ * event's cells go to (stat events), and whether the binding changed.
+ */
+export function bindEvent(
+  bindings: Bindings,
+  e: TrackEvent,
+): { container?: string; changed: boolean } {
+  const { trackId } = e.data;
+  let b = bindings.get(trackId);
+  const isNew = !b;
+  if (!b) bindings.set(trackId, (b = { trackId, containers: [] }));
+  if (catalogTypes.includes(e.type)) {
+    const { artistId, title } = e.data as { artistId: string; title: string };
+    if (b.artistId === artistId && b.title === title) return { changed: isNew };
+    b.artistId = artistId;
+    b.title = title;
+    return { changed: true };
+  }
+  const container = b.artistId ?? unassigned;
+  let changed = isNew;
+  if (!b.containers.includes(container)) {
+    b.containers.push(container);
+    changed = true;
+  }
+  const hour = hourOf(e.data.occurredAt);
+  if (b.firstAt === undefined || hour < b.firstAt) {
+    b.firstAt = hour;
+    changed = true;
+  }
+  return { container, changed };
+}
+
+type ContainerAcc = {
+  cells: Map<string, Map<string, StatsAccumulator>>;
+  recent?: Map<string, { plays: TrackEvent[]; likes: TrackEvent[] }>;
 };
 
-const statsOf = (map: Map<string, StatsAccumulator>): Record<string, RollupStats> =>
-  Object.fromEntries([...map].map(([k, acc]) => [k, toStats(acc)]));
+function into<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
 
-export const trackRollups: Projection = {
+function deltaDocs(partitions: Map<string, Map<string, ContainerAcc>>, pos: number) {
+  const ops: ReadModelOp[] = [];
+  for (const [partition, containers] of partitions) {
+    for (const [container, acc] of containers) {
+      const cells = new Map<string, Record<string, RollupStats>>();
+      for (const [trackId, byKey] of acc.cells) {
+        cells.set(trackId, Object.fromEntries([...byKey].map(([k, a]) => [k, toStats(a)])));
+      }
+      const recent: TrackRecent = new Map();
+      for (const [trackId, r] of acc.recent ?? []) {
+        recent.set(trackId, { plays: r.plays.map(recentPlay), likes: r.likes.map(recentLike) });
+      }
+      const recentJson = packRecent(recent);
+      const doc: RollupDeltaDoc = {
+        _id: `${container}|${pos}`,
+        container,
+        pos,
+        cellsJson: packCells(cells),
+        ...(recentJson ? { recentJson } : {}),
+      };
+      ops.push({ collection: deltaCollection(partition), id: doc._id, insert: doc });
+    }
+  }
+  return ops;
+}
+
+export const trackRollups: Projection<Bindings> = {
   name: 'trackRollups',
-  version: 3,
-  canHandle: listenerEventTypes,
-  collections: [trackRollupsCollection],
+  version: 4,
+  canHandle: [...listenerEventTypes, ...catalogTypes],
+  collections: [rollupFamily, bindingsCollection],
   indexes: [
-    { collection: trackRollupsCollection, keys: { trackId: 1, granularity: 1, period: 1 } },
-    { collection: trackRollupsCollection, keys: { kind: 1, pos: 1 } },
+    { collection: bindingsCollection, keys: { trackId: 1, pos: 1 } },
+    // Every partition's deltas (`<family>.<partition>.d`): what compaction and readers ask.
+    { collection: `${rollupFamily}.*.d`, keys: { container: 1, pos: 1 } },
+    { collection: `${rollupFamily}.*.d`, keys: { pos: 1 } },
   ],
-  project(events): ReadModelOp[] {
+  state: {
+    collection: bindingsCollection,
+    load: (docs, checkpoint) => loadBindings(docs as BindingDoc[], checkpoint),
+  },
+  project(events, bindings = new Map()): ReadModelOp[] {
     if (events.length === 0) return [];
     const pos = Number(events[events.length - 1]!.position);
-    const months = new Map<string, MonthAcc>();
-    const years = new Map<string, { trackId: string; year: string; total: StatsAccumulator }>();
-    // Events of a batch fall into few hours: bucket keys are computed once per hour.
-    const keysByHour = new Map<string, ReturnType<typeof bucketKeys>>();
+    const partitions = new Map<string, Map<string, ContainerAcc>>();
+    const changed = new Set<string>();
     for (const event of events) {
+      const bound = bindEvent(bindings, event);
+      if (bound.changed) changed.add(event.data.trackId);
+      if (bound.container === undefined) continue;
       const { trackId } = event.data;
-      const at = event.data.occurredAt;
-      // Only canonical UTC strings (toISOString) share keys by their hour prefix.
-      const hour = at.length === 24 && at.endsWith('Z') ? at.slice(0, 13) : at;
-      let keys = keysByHour.get(hour);
-      if (!keys) keysByHour.set(hour, (keys = bucketKeys(at)));
-      const mk = rollupDocId(trackId, 'm', keys.month);
-      let m = months.get(mk);
-      if (!m) {
-        m = { trackId, month: keys.month, hours: new Map() };
-        months.set(mk, m);
-      }
       const prepared = prepareEvent(event);
-      accumulate(into(m.hours, keys.hour), event, prepared);
-      const yk = rollupDocId(trackId, 'y', keys.year);
-      let y = years.get(yk);
-      if (!y) years.set(yk, (y = { trackId, year: keys.year, total: newAccumulator() }));
-      accumulate(y.total, event, prepared);
+      const cells = cellsAt(Date.parse(event.data.occurredAt));
+      for (const cell of cells) {
+        const acc = into(
+          into(partitions, cell.partition, () => new Map()),
+          bound.container,
+          () => ({
+            cells: new Map(),
+          }),
+        );
+        const byKey = into(acc.cells, trackId, () => new Map<string, StatsAccumulator>());
+        accumulate(into(byKey, cell.key, newAccumulator), event, prepared);
+        if (cell.level === 'h' && (event.type === 'TrackPlayed' || event.type === 'TrackLiked')) {
+          const r = into((acc.recent ??= new Map()), trackId, () => ({ plays: [], likes: [] }));
+          if (event.type === 'TrackPlayed') keepNewest(r.plays, event, recentPlaysKept);
+          else keepNewest(r.likes, event, recentLikesKept);
+        }
+      }
     }
-    const ops: ReadModelOp[] = [];
-    for (const m of months.values()) {
-      const doc: TrackRollupDoc = {
-        _id: rollupDocId(m.trackId, 'm', m.month, pos),
-        v: 3,
-        kind: 'delta',
-        trackId: m.trackId,
-        granularity: 'm',
-        period: m.month,
-        periodStart: bucketStart('m', m.month),
+    const ops = deltaDocs(partitions, pos);
+    for (const trackId of changed) {
+      const b = bindings.get(trackId)!;
+      const doc: BindingDoc = {
+        _id: `${trackId}|${pos}`,
         pos,
-        hoursJson: packStatsMap(statsOf(m.hours)),
+        ...b,
+        containers: [...b.containers],
       };
-      ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
-    }
-    for (const y of years.values()) {
-      const doc: TrackRollupDoc = {
-        _id: rollupDocId(y.trackId, 'y', y.year, pos),
-        kind: 'delta',
-        trackId: y.trackId,
-        granularity: 'y',
-        period: y.year,
-        periodStart: bucketStart('y', y.year),
-        pos,
-        total: toStats(y.total),
-      };
-      ops.push({ collection: trackRollupsCollection, id: doc._id, insert: doc });
+      ops.push({ collection: bindingsCollection, id: doc._id, insert: doc });
     }
     return ops;
   },

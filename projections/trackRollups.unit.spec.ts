@@ -1,26 +1,35 @@
 import fc from 'fast-check';
 import type { TrackEvent } from '../src/events/stored';
-import { bucketStart } from './lib/buckets';
+import { cellAt, type Level } from './lib/cells';
+import { mergeCells, unpackCells } from './lib/rollupCells';
 import { decodeKey, uniqueListeners, type RollupStats } from './lib/rollupStats';
-import { bucketStats, foldRollups, type RollupView } from './lib/rollupView';
 import { cutsArb, logArb, splitAt } from './testing/arbitraries';
 import { trackEvent } from './testing/events';
-import { projectionSpec, type Docs } from './testing/inMemoryReadModel';
+import { applyOps, projectionSpec, type Docs } from './testing/inMemoryReadModel';
 import { bucketOf, oracle, type BucketRef } from './testing/rollupOracle';
-import { trackRollups, trackRollupsCollection, type TrackRollupDoc } from './trackRollups';
+import {
+  bindingsCollection,
+  loadBindings,
+  trackRollups,
+  type BindingDoc,
+  type Bindings,
+  type RollupDeltaDoc,
+} from './trackRollups';
 
 const spec = projectionSpec(trackRollups);
 
-const views = (docs: Docs, checkpoint?: number): RollupView[] =>
-  foldRollups(
-    Object.values(docs[trackRollupsCollection] ?? {}) as unknown as TrackRollupDoc[],
-    checkpoint,
-  );
+/** A track's cell of `level` at `t`: its cells in every container and delta, merged. */
+function cell(docs: Docs, trackId: string, level: Level, t: Date): RollupStats {
+  const { partition, key } = cellAt(level, t.getTime());
+  const deltas = Object.values(docs[`track_rollups.${partition}.d`] ?? {}) as RollupDeltaDoc[];
+  const merged = mergeCells(deltas.map((d) => unpackCells(d.cellsJson)));
+  return merged.get(trackId)?.[key] ?? {};
+}
 
 const at = (iso: string) => new Date(iso);
 
 describe('trackRollups', () => {
-  it('rolls plays up by hour, day, ISO week, month and year, UTC', () => {
+  it('rolls plays up by hour, day, month and year, UTC', () => {
     spec
       .given([
         trackEvent('TrackPlayed', {
@@ -42,23 +51,20 @@ describe('trackRollups', () => {
         trackEvent('TrackSkipped', { trackId: 't1', occurredAt: '2026-02-01T00:20:00.000Z' }),
       ])
       .then((docs) => {
-        const v = views(docs);
-        expect(bucketStats(v, 't1', 'h', at('2026-01-31T23:00:00Z'))).toMatchObject({
+        expect(cell(docs, 't1', 'h', at('2026-01-31T23:00:00Z'))).toMatchObject({
           plays: 1,
           durationSum: 100,
         });
-        expect(bucketStats(v, 't1', 'd', at('2026-02-01T00:00:00Z'))).toMatchObject({
+        expect(cell(docs, 't1', 'd', at('2026-02-01T00:00:00Z'))).toMatchObject({
           plays: 1,
           skips: 1,
           replays: 1,
           sources: { playlist: 1 },
         });
-        expect(bucketStats(v, 't1', 'm', at('2026-01-01T00:00:00Z')).plays).toBe(1);
-        // 2026-01-26 is the Monday of ISO week 2026-W05, which runs into February.
-        const week = bucketStats(v, 't1', 'w', at('2026-01-26T00:00:00Z'));
-        expect(week).toMatchObject({ plays: 2, skips: 1, durationSum: 150 });
-        expect(uniqueListeners(week)).toBe(2);
-        expect(bucketStats(v, 't1', 'y', at('2026-01-01T00:00:00Z')).plays).toBe(2);
+        expect(cell(docs, 't1', 'm', at('2026-01-01T00:00:00Z')).plays).toBe(1);
+        const year = cell(docs, 't1', 'y', at('2026-01-01T00:00:00Z'));
+        expect(year).toMatchObject({ plays: 2, skips: 1, durationSum: 150 });
+        expect(uniqueListeners(year)).toBe(2);
       });
   });
 
@@ -75,8 +81,7 @@ describe('trackRollups', () => {
         trackEvent('TrackRegistered', { trackId: 't1' }),
       ])
       .then((docs) => {
-        const month = bucketStats(views(docs), 't1', 'm', at('2026-01-01T00:00:00Z'));
-        expect(month).toEqual({
+        expect(cell(docs, 't1', 'm', at('2026-01-01T00:00:00Z'))).toEqual({
           likes: 1,
           unlikes: 1,
           saves: 1,
@@ -91,7 +96,7 @@ describe('trackRollups', () => {
       });
   });
 
-  it('counts unique listeners over a range by merging buckets, not summing them', () => {
+  it('counts unique listeners over a range by merging cells, not summing them', () => {
     spec
       .given([
         trackEvent('TrackPlayed', {
@@ -113,11 +118,10 @@ describe('trackRollups', () => {
         }),
       ])
       .then((docs) => {
-        const v = views(docs);
-        const day5 = bucketStats(v, 't1', 'd', at('2026-01-05T00:00:00Z'));
-        const day6 = bucketStats(v, 't1', 'd', at('2026-01-06T00:00:00Z'));
+        const day5 = cell(docs, 't1', 'd', at('2026-01-05T00:00:00Z'));
+        const day6 = cell(docs, 't1', 'd', at('2026-01-06T00:00:00Z'));
         expect(uniqueListeners(day5) + uniqueListeners(day6)).toBe(3);
-        expect(uniqueListeners(bucketStats(v, 't1', 'm', at('2026-01-01T00:00:00Z')))).toBe(2);
+        expect(uniqueListeners(cell(docs, 't1', 'm', at('2026-01-01T00:00:00Z')))).toBe(2);
       });
   });
 
@@ -126,94 +130,59 @@ describe('trackRollups', () => {
       trackEvent('TrackPlayed', { trackId: 't1' }),
       trackEvent('TrackLiked', { trackId: 't2' }),
     ];
-    const ops = trackRollups.project(batch);
+    const ops = trackRollups.project(batch, new Map());
+    const pos = batch[1]!.position;
     expect(ops.every((op) => op.insert !== undefined)).toBe(true);
-    expect(ops.map((op) => op.id).sort()).toEqual(
+    expect(ops.map((op) => `${op.collection} ${op.id}`).sort()).toEqual(
       [
-        `t1|m|2026-01|${batch[1]!.position}`,
-        `t1|y|2026|${batch[1]!.position}`,
-        `t2|m|2026-01|${batch[1]!.position}`,
-        `t2|y|2026|${batch[1]!.position}`,
+        `track_rollups.h2026-01.d ~|${pos}`,
+        `track_rollups.d2026-01.d ~|${pos}`,
+        `track_rollups.m2026.d ~|${pos}`,
+        `track_rollups.y.d ~|${pos}`,
+        `track_rollup_bindings t1|${pos}`,
+        `track_rollup_bindings t2|${pos}`,
       ].sort(),
     );
     expect(spec.run([batch, batch])).toEqual(spec.run([batch]));
   });
 
-  it('hides deltas past the checkpoint and deltas already compacted', () => {
-    const first = [trackEvent('TrackPlayed', { trackId: 't1' })];
-    const second = [trackEvent('TrackPlayed', { trackId: 't1' })];
-    const docs = spec.run([first, second]);
-    const end1 = Number(first[0]!.position);
-    const month = (v: RollupView[]) => bucketStats(v, 't1', 'm', bucketStart('m', '2026-01'));
-    expect(month(views(docs, end1)).plays).toBe(1);
-    expect(month(views(docs)).plays).toBe(2);
-    const compacted: TrackRollupDoc = {
-      ...(docs[trackRollupsCollection]![`t1|m|2026-01|${end1}`] as unknown as TrackRollupDoc),
-      _id: 't1|m|2026-01',
-      kind: 'compacted',
-      upTo: end1,
-    };
-    delete compacted.pos;
-    const withCompacted = [
-      ...(Object.values(docs[trackRollupsCollection]!) as unknown as TrackRollupDoc[]),
-      compacted,
-    ];
-    expect(month(foldRollups(withCompacted)).plays).toBe(2);
-  });
-
-  it('reads version-2 month documents (days, weeks and total stored) as they were written', () => {
-    const v2: TrackRollupDoc = {
-      _id: 't1|m|2026-01|7',
-      kind: 'delta',
+  it('groups cells by the artist known when projected, and the bindings say where each track is', () => {
+    const early = trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-05T10:00:00Z' });
+    const register = trackEvent('TrackRegistered', { trackId: 't1', artistId: 'a1', title: 'One' });
+    const late = trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-05T11:00:00Z' });
+    const moved = trackEvent('TrackUpdated', { trackId: 't1', artistId: 'a2', title: 'One' });
+    const later = trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-04T09:00:00Z' });
+    const docs = spec.run([[early], [register, late], [moved, later]]);
+    const containers = Object.values(docs['track_rollups.d2026-01.d']!).map(
+      (d) => (d as RollupDeltaDoc).container,
+    );
+    expect(containers.sort()).toEqual(['a1', 'a2', '~']);
+    const bindings = loadBindings(
+      Object.values(docs[bindingsCollection]!) as BindingDoc[],
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(bindings.get('t1')).toEqual({
       trackId: 't1',
-      granularity: 'm',
-      period: '2026-01',
-      periodStart: bucketStart('m', '2026-01'),
-      pos: 7,
-      total: { plays: 3 },
-      days: { '05': { plays: 3 } },
-      hoursJson: JSON.stringify({ '0510': { plays: 3 } }),
-      weeksJson: JSON.stringify({ '2026-W02': { plays: 3 } }),
-    };
-    const v = foldRollups([v2]);
-    expect(bucketStats(v, 't1', 'm', bucketStart('m', '2026-01')).plays).toBe(3);
-    expect(bucketStats(v, 't1', 'd', at('2026-01-05T00:00:00Z')).plays).toBe(3);
-    expect(bucketStats(v, 't1', 'w', at('2026-01-05T00:00:00Z')).plays).toBe(3);
-    expect(bucketStats(v, 't1', 'h', at('2026-01-05T10:00:00Z')).plays).toBe(3);
-  });
-
-  it('derives a version-3 month from its hours and adds the corrections stored beside them', () => {
-    const docs = spec.run([
-      [
-        trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-05T10:00:00Z' }),
-        trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-12T23:59:59Z' }),
-      ],
-    ]);
-    const [month] = (
-      Object.values(docs[trackRollupsCollection]!) as unknown as TrackRollupDoc[]
-    ).filter((d) => d.granularity === 'm');
-    expect(month).toMatchObject({ v: 3 });
-    expect(month!.total).toBeUndefined();
-    expect(month!.days).toBeUndefined();
-    // Reconciliation's `$inc` of `total.plays` and `days.05.plays` on the stored document.
-    const corrected: TrackRollupDoc = {
-      ...month!,
-      total: { plays: 2 },
-      days: { '05': { plays: 2 } },
-    };
-    const v = foldRollups([corrected]);
-    expect(bucketStats(v, 't1', 'm', bucketStart('m', '2026-01')).plays).toBe(4);
-    expect(bucketStats(v, 't1', 'd', at('2026-01-05T00:00:00Z')).plays).toBe(3);
-    expect(bucketStats(v, 't1', 'd', at('2026-01-12T00:00:00Z')).plays).toBe(1);
-    expect(bucketStats(v, 't1', 'w', at('2026-01-05T00:00:00Z')).plays).toBe(1);
-    expect(bucketStats(v, 't1', 'w', at('2026-01-12T00:00:00Z')).plays).toBe(1);
+      artistId: 'a2',
+      title: 'One',
+      containers: ['~', 'a1', 'a2'],
+      firstAt: Date.parse('2026-01-04T09:00:00Z'),
+    });
+    // As of the second batch's checkpoint, the third batch's binding is not there yet.
+    const asOf = loadBindings(
+      Object.values(docs[bindingsCollection]!) as BindingDoc[],
+      Number(late.position),
+    );
+    expect(asOf.get('t1')?.containers).toEqual(['~', 'a1']);
+    expect(cell(docs, 't1', 'd', at('2026-01-05T00:00:00Z')).plays).toBe(2);
   });
 
   describe('properties', () => {
+    const levels: Record<'h' | 'd' | 'm' | 'y', Level> = { h: 'h', d: 'd', m: 'm', y: 'y' };
     const refsOf = (events: readonly TrackEvent[]): BucketRef[] => {
       const refs = new Map<string, BucketRef>();
       for (const e of events) {
-        for (const g of ['h', 'd', 'w', 'm', 'y'] as const) {
+        for (const g of ['h', 'd', 'm', 'y'] as const) {
           const ref = {
             trackId: e.data.trackId,
             granularity: g,
@@ -232,10 +201,8 @@ describe('trackRollups', () => {
           return new Date(`${ref.key}-01T00:00:00Z`);
         case 'd':
           return new Date(`${ref.key}T00:00:00Z`);
-        case 'h':
+        default:
           return new Date(`${ref.key}:00:00Z`);
-        case 'w':
-          return bucketStart('w', ref.key);
       }
     };
     const comparable = (s: RollupStats) => ({
@@ -252,16 +219,17 @@ describe('trackRollups', () => {
       ),
     });
 
-    it('every bucket equals a recomputation from the raw events, however the log is batched', () => {
+    it('every cell equals a recomputation from the raw events, however the log is batched', () => {
       fc.assert(
         fc.property(
           logArb().chain((log) => fc.tuple(fc.constant(log), cutsArb(log.length))),
           ([log, cuts]) => {
-            const v = views(spec.run(splitAt(log, cuts)));
+            const docs = spec.run(splitAt(log, cuts));
             for (const ref of refsOf(log)) {
-              expect(
-                comparable(bucketStats(v, ref.trackId, ref.granularity, startOfRef(ref))),
-              ).toEqual(oracle(log, ref));
+              const level = levels[ref.granularity as keyof typeof levels];
+              expect(comparable(cell(docs, ref.trackId, level, startOfRef(ref)))).toEqual(
+                oracle(log, ref),
+              );
             }
           },
         ),
@@ -269,15 +237,22 @@ describe('trackRollups', () => {
       );
     });
 
-    it('replaying any batch again changes nothing', () => {
+    it('replaying any batch from the state at its start (as after a crash) changes nothing', () => {
+      const clone = (b: Bindings): Bindings =>
+        new Map([...b].map(([k, v]) => [k, { ...v, containers: [...v.containers] }]));
       fc.assert(
         fc.property(
           logArb().chain((log) => fc.tuple(fc.constant(log), cutsArb(log.length))),
           ([log, cuts]) => {
-            const batches = splitAt(log, cuts);
-            const once = spec.run(batches);
-            const twice = spec.run(batches.flatMap((b) => [b, b]));
-            expect(twice).toEqual(once);
+            const batches = splitAt(log, cuts).filter((b) => b.length > 0);
+            const state: Bindings = new Map();
+            let docs: Docs = {};
+            for (const batch of batches) {
+              const before = clone(state);
+              docs = applyOps(docs, trackRollups.project(batch, state));
+              docs = applyOps(docs, trackRollups.project(batch, before));
+            }
+            expect(docs).toEqual(spec.run(batches));
           },
         ),
         { numRuns: 60 },

@@ -46,9 +46,23 @@ export type ReadModelOp = UpsertOp | InsertOp | PutOp;
 export const isInsert = (op: ReadModelOp): op is InsertOp => op.insert !== undefined;
 export const isPut = (op: ReadModelOp): op is PutOp => op.put !== undefined;
 
+/**
+ * A secondary index. `collection` may end a pattern with `*` parts (`track_rollups.*.d`): the
+ * index is then created on every partition collection matching it, when first written.
+ */
 export type IndexSpec = { collection: string; keys: Record<string, 1 | -1> };
 
-export type Projection = {
+/**
+ * State a projection keeps between batches (bounded, e.g. by the catalog), stored in one of its
+ * own collections: the runtime reads that collection when the projector starts and hands
+ * `load(docs, checkpoint)` to every `project` call, which evolves it in memory.
+ */
+export type ProjectionState<S> = {
+  collection: string;
+  load(docs: readonly Record<string, unknown>[], checkpoint: number): S;
+};
+
+export type Projection<S = unknown> = {
   /** Stable name: checkpoint key, metrics label, CLI argument. */
   name: string;
   /** Bumping it rebuilds the read model from the start of the log. */
@@ -58,6 +72,10 @@ export type Projection = {
   collections: readonly string[];
   /** Secondary indexes the readers (and jobs) need, created on every generation. */
   indexes?: readonly IndexSpec[];
-  /** Events of one batch, in log order, already filtered to `canHandle`, to write operations. */
-  project(events: readonly TrackEvent[]): ReadModelOp[];
+  state?: ProjectionState<S>;
+  /**
+   * Events of one batch, in log order, already filtered to `canHandle`, to write operations.
+   * A stateful projection also gets its state (evolved in place, batch after batch).
+   */
+  project(events: readonly TrackEvent[], state?: S): ReadModelOp[];
 };

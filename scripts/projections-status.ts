@@ -3,9 +3,9 @@
  * Per projection: serving generation, checkpoint, exact lag (events after the checkpoint, age
  * of the oldest), and events/s measured over two checkpoint readings 2 s apart.
  */
-import { checkpointStore } from '../src/projector/checkpointStore';
+import { checkpointStore } from '../src/readModels/checkpointStore';
 import { countLag } from '../src/projector/lagCount';
-import { checkpointIdOf, loadPointer } from '../src/projector/readModelPointers';
+import { checkpointIdOf, loadPointer } from '../src/readModels/pointers';
 import { connectForCli } from './lib/projectorCli';
 
 async function main() {

@@ -14,6 +14,8 @@ import { resolveJwtSecret } from './auth/devSecret';
 import { startEmbeddedEventStoreInWorker } from './embedded-eventstore/inWorker';
 import { connectEventStore } from './eventstore/esdbEventStore';
 import { createApp } from './http/app';
+import { createStatsQueries } from './queries/statsQueries';
+import { RoundTrips } from './queries/roundTrips';
 import { createLogger, type Logger } from './logger';
 import { defaultBulkChunkSize } from './mongo/bulkWrite';
 import { provisionMongo } from './mongo/provision';
@@ -98,6 +100,19 @@ export async function startService(config: Config, logger: Logger) {
       stack.push({ name: 'jobs', stop: () => jobs.stop() });
     }
     const projectors = supervisor.running();
+    const stats = createStatsQueries({
+      db,
+      source: store,
+      clock: () => new Date(),
+      logger,
+      options: {
+        rollupCacheBytes: config.queryRollupCacheBytes,
+        freshMs: config.queryFreshMs,
+        tailMaxEvents: config.queryTailMaxEvents,
+      },
+    });
+    stack.push({ name: 'queries', stop: () => stats.stop() });
+    await stats.start(new RoundTrips());
 
     const app = createApp({
       config,
@@ -106,6 +121,7 @@ export async function startService(config: Config, logger: Logger) {
       db,
       auth: createAuth(resolveJwtSecret(config)),
       supervisor,
+      stats,
       metricsRegistry,
       eventStoreUrl,
       readiness: async () => {

@@ -207,7 +207,12 @@ export function packStatsMap(map: Record<string, RollupStats>): string {
 
 export function unpackStatsMap(json: string | undefined): Record<string, RollupStats> | undefined {
   if (json === undefined) return undefined;
-  const map = JSON.parse(json) as Record<string, RollupStats & { listeners?: unknown }>;
+  return reviveStatsMap(JSON.parse(json) as Record<string, unknown>);
+}
+
+/** A parsed `packStatsMap` object with its base64 listener sketches turned back into bytes. */
+export function reviveStatsMap(parsed: Record<string, unknown>): Record<string, RollupStats> {
+  const map = parsed as Record<string, RollupStats & { listeners?: unknown }>;
   for (const stats of Object.values(map)) {
     if (typeof stats.listeners === 'string') {
       const b = Buffer.from(stats.listeners, 'base64');

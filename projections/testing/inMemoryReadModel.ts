@@ -51,15 +51,14 @@ export function applyOps(docs: Docs, ops: readonly ReadModelOp[]): Docs {
 
 /** given(events).when(events).then(docs) for a pure projection. */
 export function projectionSpec(projection: Projection) {
-  const run = (batches: readonly (readonly TrackEvent[])[]) =>
-    batches.reduce<Docs>(
-      (docs, batch) =>
-        applyOps(
-          docs,
-          projection.project(batch.filter((e) => projection.canHandle.includes(e.type))),
-        ),
-      {},
-    );
+  const run = (batches: readonly (readonly TrackEvent[])[]) => {
+    // A stateful projection starts from empty state and evolves it batch after batch.
+    const state = projection.state?.load([], 0);
+    return batches.reduce<Docs>((docs, batch) => {
+      const events = batch.filter((e) => projection.canHandle.includes(e.type));
+      return events.length === 0 ? docs : applyOps(docs, projection.project(events, state));
+    }, {});
+  };
   return {
     given: (...prior: TrackEvent[][]) => ({
       when: (...batches: TrackEvent[][]) => ({

@@ -35,12 +35,10 @@ const envSchema = z.object({
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
-  QUERY_STREAM_CACHE_EVENTS: positiveInt.default(2_000_000), // ~200 bytes each in memory
-  QUERY_ROLLUP_CACHE_VIEWS: positiveInt.default(50_000),
-  QUERY_ROLLUP_CACHE_TTL_SECONDS: positiveInt.default(600),
-  QUERY_ROLLUP_READ: z.enum(['wait', 'background']).default('background'),
-  QUERY_STREAM_FRESH_MS: z.coerce.number().int().min(0).default(250),
-  QUERY_CATALOG_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  QUERY_ROLLUP_CACHE_MB: positiveInt.default(64),
+  QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
+  QUERY_TAIL_MAX_EVENTS: positiveInt.default(500_000),
+  JOB_ROLLUP_COMPACT_CRON: z.string().min(1).default('*/10 * * * * *'),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
   JOB_COMPACT_CRON: z.string().min(1).default('*/5 * * * *'),
@@ -81,12 +79,10 @@ export type Config = Readonly<{
   projectorRebuildBatchSize: number;
   projectorFailurePolicy: 'stop' | 'skip';
   jobsEnabled: boolean;
-  queryStreamCacheEvents: number;
-  queryRollupCacheViews: number;
-  queryRollupCacheTtlMs: number;
-  queryRollupRead: 'wait' | 'background';
-  queryStreamFreshMs: number;
-  queryCatalogTtlMs: number;
+  queryRollupCacheBytes: number;
+  queryFreshMs: number;
+  queryTailMaxEvents: number;
+  jobRollupCompactCron: string;
   jobReconcileCron: string;
   jobCompactCron: string;
   jobRetentionCron: string;
@@ -152,12 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
     projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
     jobsEnabled: e.JOBS_ENABLED,
-    queryStreamCacheEvents: e.QUERY_STREAM_CACHE_EVENTS,
-    queryRollupCacheViews: e.QUERY_ROLLUP_CACHE_VIEWS,
-    queryRollupCacheTtlMs: e.QUERY_ROLLUP_CACHE_TTL_SECONDS * 1000,
-    queryRollupRead: e.QUERY_ROLLUP_READ,
-    queryStreamFreshMs: e.QUERY_STREAM_FRESH_MS,
-    queryCatalogTtlMs: e.QUERY_CATALOG_TTL_MS,
+    queryRollupCacheBytes: e.QUERY_ROLLUP_CACHE_MB * 1024 * 1024,
+    queryFreshMs: e.QUERY_FRESH_MS,
+    queryTailMaxEvents: e.QUERY_TAIL_MAX_EVENTS,
+    jobRollupCompactCron: e.JOB_ROLLUP_COMPACT_CRON,
     jobReconcileCron: e.JOB_RECONCILE_CRON,
     jobCompactCron: e.JOB_COMPACT_CRON,
     jobRetentionCron: e.JOB_RETENTION_CRON,

@@ -16,7 +16,7 @@ import { importRoutes } from './importRoutes';
 import { ingestionRoutes } from './ingestionRoutes';
 import { rateLimit } from './rateLimit';
 import { trackRoutes } from './trackRoutes';
-import { createStatsQueries } from '../queries/statsQueries';
+import type { StatsQueries } from '../queries/statsQueries';
 import { analyticsRoutes } from './analyticsRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
 import type { Registry } from 'prom-client';
@@ -36,6 +36,8 @@ export type AppDeps = {
   supervisor?: ProjectorSupervisor;
   /** Shared prom-client registry: `GET /metrics` and HTTP request durations when given. */
   metricsRegistry?: Registry;
+  /** The analytics and dashboard queries (started). */
+  stats: Pick<StatsQueries, 'analytics' | 'dashboard'>;
   /** When given, the ingestion writer runs on its own thread with a client of its own. */
   eventStoreUrl?: string;
 };
@@ -60,20 +62,7 @@ export function createApp(
   });
   if (deps.metricsRegistry) metrics = ingestionMetrics(deps.metricsRegistry, ingestion.writer);
   const requireAdmin = deps.auth.requireRole('admin');
-  const stats = createStatsQueries({
-    db: deps.db,
-    store: deps.store,
-    clock,
-    options: {
-      streamCacheEvents: deps.config.queryStreamCacheEvents,
-      rollupCacheViews: deps.config.queryRollupCacheViews,
-      rollupCacheTtlMs: deps.config.queryRollupCacheTtlMs,
-      rollupReadMode: deps.config.queryRollupRead,
-      streamFreshMs: deps.config.queryStreamFreshMs,
-      catalogTtlMs: deps.config.queryCatalogTtlMs,
-      onBackgroundError: (err) => deps.logger.warn({ err }, 'background rollup read failed'),
-    },
-  });
+  const stats = deps.stats;
   app.on('error', (err, ctx) => {
     deps.logger.error({ err, route: ctx?.path }, 'request failed');
   });

@@ -5,11 +5,13 @@ import { dashboardQuerySchema, parseQuery } from '../queries/queryParams';
 import { RoundTrips } from '../queries/roundTrips';
 import type { StatsQueries } from '../queries/statsQueries';
 
+type Queries = Pick<StatsQueries, 'analytics' | 'dashboard'>;
+
 /**
  * `GET /api/dashboard/stats`: the signed-in artist's own tracks (403 for another artist's
  * artistId or trackId); an admin may look at any artist by naming `artistId`.
  */
-export function dashboardRoutes(deps: { queries: StatsQueries; requireViewer: Middleware }) {
+export function dashboardRoutes(deps: { queries: Queries; requireViewer: Middleware }) {
   const router = new Router();
   router.get('/api/dashboard/stats', deps.requireViewer, async (ctx) => {
     const q = parseQuery(dashboardQuerySchema, ctx.query);

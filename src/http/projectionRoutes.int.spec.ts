@@ -84,7 +84,9 @@ describe('projection admin routes and /metrics', () => {
     );
     const rollups = after.projections.find((p) => p.name === 'trackRollups')!;
     expect(rollups.checkpoint).not.toBe('0');
-    const docs = await service.db.collection('track_rollups__g1').countDocuments({ trackId });
+    const docs = await service.db
+      .collection('track_rollup_bindings__g1')
+      .countDocuments({ trackId });
     expect(docs).toBeGreaterThan(0);
 
     const metrics = await get('/metrics');

@@ -8,7 +8,7 @@ import {
 } from '../../projections/trackCounters';
 import { trackStream } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
-import { loadPointer, physicalName } from '../projector/readModelPointers';
+import { loadPointer, physicalName } from '../readModels/pointers';
 
 export type RetentionReport = { streams: number; updated: number; maxAgeSeconds: number };
 

@@ -8,8 +8,8 @@ import {
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { replaceCompacted } from './replaceCompacted';
-import { liveGeneration, physicalName } from '../projector/readModelPointers';
-import type { CompactionReport } from './compactRollups';
+import { liveGeneration, physicalName } from '../readModels/pointers';
+import type { CompactionReport } from './replaceCompacted';
 
 /**
  * Folds counter deltas into one compacted document per shard (`c|<shard>|<upTo>`), the same

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
-import { uniqueListeners, type RollupStats } from '../../projections/lib/rollupStats';
-import { foldRollups, type RollupView } from '../../projections/lib/rollupView';
 import {
   newest,
   unpackRecentActivity,
@@ -15,22 +13,24 @@ import {
   trackCounters,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
-import { trackRollups, type TrackRollupDoc } from '../../projections/trackRollups';
+import { trackRollups } from '../../projections/trackRollups';
 import { testDatabase } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
 import { connectEventStore } from '../eventstore/esdbEventStore';
 import type { EventStore } from '../eventstore/eventStore';
 import { createLogger } from '../logger';
-import { checkpointStore } from '../projector/checkpointStore';
+import { checkpointStore } from '../readModels/checkpointStore';
 import { leases } from '../projector/lease';
 import { projectionRegistry } from '../projector/registry';
 import { projectorSupervisor } from '../projector/supervisor';
 import { loadLog } from '../projector/testing/loadLog';
 import { syntheticLog, syntheticTrackId } from '../projector/testing/syntheticLog';
 import { applyRetention } from './applyRetention';
-import { readTrackCounters } from '../projector/readTrackCounters';
+import { readTrackCounters } from '../readModels/trackCounters';
 import { compactCounters } from './compactCounters';
-import { compactRollups } from './compactRollups';
+import { compactRollups, deletionGraceMs, deltaPartitions } from '../readModels/rollups/compaction';
+import { partitionContents } from '../readModels/rollups/partitionContents';
+import { rollupSnapshot } from '../readModels/rollups/snapshot';
 import { pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
@@ -85,36 +85,32 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const normalize = (s: RollupStats) => {
-  const { listeners: _l, ...rest } = s;
-  return { ...rest, uniqueListeners: uniqueListeners(s) };
-};
+const rollups = (_db: Db) => (logical: string) => logical;
 const views = async (db: Db) => {
   const cp = Number((await checkpointStore(db).load('trackRollups')).position);
-  const docs = (await db
-    .collection('track_rollups')
-    .find({})
-    .toArray()) as unknown as TrackRollupDoc[];
-  return Object.fromEntries(
-    foldRollups(docs, cp).map((v: RollupView) => [
-      `${v.trackId}|${v.granularity}|${v.period}`,
-      {
-        total: normalize(v.total),
-        days: Object.fromEntries(Object.entries(v.days).map(([k, s]) => [k, normalize(s)])),
-        hours: Object.fromEntries(Object.entries(v.hours).map(([k, s]) => [k, normalize(s)])),
-      },
-    ]),
-  );
+  return rollupSnapshot(db, rollups(db), cp);
+};
+const deltaCount = async (db: Db) => {
+  let n = 0;
+  for (const p of await deltaPartitions(db, 'track_rollups')) {
+    n += await db.collection(`track_rollups.${p}.d`).countDocuments();
+  }
+  return n;
 };
 
-it('compaction folds deltas into one document per period and reads the same; twice is harmless', async () => {
+it('compaction folds deltas into one document per partition and container, reading the same; twice is harmless', async () => {
   const before = await views(mongo.db);
-  const deltasBefore = await mongo.db.collection('track_rollups').countDocuments({ kind: 'delta' });
-  const report = await compactRollups(mongo.db);
+  expect(Object.keys(before).length).toBeGreaterThan(3);
+  const deltasBefore = await deltaCount(mongo.db);
+  const t0 = new Date('2030-01-01T00:00:00Z');
+  const report = await compactRollups(mongo.db, t0);
   expect(report.deltasMerged).toBe(deltasBefore);
-  expect(await mongo.db.collection('track_rollups').countDocuments({ kind: 'delta' })).toBe(0);
   expect(await views(mongo.db)).toEqual(before);
-  expect((await compactRollups(mongo.db)).groups).toBe(0);
+  expect((await compactRollups(mongo.db, t0)).deltasMerged).toBe(0);
+  expect(await views(mongo.db)).toEqual(before);
+  // Folded deltas and superseded versions go once the grace period has passed.
+  await compactRollups(mongo.db, new Date(t0.getTime() + deletionGraceMs));
+  expect(await deltaCount(mongo.db)).toBe(0);
   expect(await views(mongo.db)).toEqual(before);
 });
 
@@ -144,14 +140,9 @@ it('counter compaction folds deltas into one document per shard and reads the sa
 
 it('reconciliation reports no drift on a healthy model, then finds and repairs injected drift', async () => {
   expect((await reconcileDay(mongo.db, store, day, { repair: true })).drift).toEqual([]);
-  // Compacted above: one document per (track, month), days derived from its hours.
-  const month = (
-    await mongo.db
-      .collection<TrackRollupDoc>('track_rollups')
-      .find({ granularity: 'm', kind: 'compacted' })
-      .toArray()
-  ).find((d) => (foldRollups([d])[0]?.days['03']?.plays ?? 0) > 0);
-  const trackId = month!.trackId;
+  // Compacted above: one document per (partition, container); find a track with plays on the 3rd.
+  const days = await partitionContents(mongo.db, rollups(mongo.db), 'd2026-02', Infinity);
+  const trackId = [...days].find(([, cells]) => (cells['03']?.plays ?? 0) > 0)![0];
   const [counted] = await mongo.db
     .collection<TrackCountersDoc>('track_counters')
     .find({ kind: 'compacted', shard: counterShardOf(trackId) })
@@ -160,17 +151,27 @@ it('reconciliation reports no drift on a healthy model, then finds and repairs i
   await mongo.db
     .collection<TrackCountersDoc>('track_counters')
     .updateOne({ _id: counted!._id }, { $inc: { [`tracks.${trackId}.playCount`]: 5 } });
-  expect(month).not.toBeNull();
-  // A lost or doubled write: the compacted month claims 2 plays too many on the 3rd.
-  await mongo.db
-    .collection<TrackRollupDoc>('track_rollups')
-    .updateOne({ _id: month!._id }, { $inc: { 'days.03.plays': 2 } });
+  // A lost or doubled write: the day's deltas claim 2 plays too many on the 3rd.
+  const cp = Number((await checkpointStore(mongo.db).load('trackRollups')).position);
+  await mongo.db.collection('track_rollups.d2026-02.d').insertOne({
+    _id: 'doubled' as never,
+    container: 'doubled', // not compacted yet: counted by every reader of the partition
+    pos: cp,
+    cellsJson: JSON.stringify({ [trackId]: { '03': { plays: 2 } } }),
+  });
+  expect(
+    (await partitionContents(mongo.db, rollups(mongo.db), 'd2026-02', cp)).get(trackId)!['03']!
+      .plays,
+  ).toBe(days.get(trackId)!['03']!.plays! + 2);
   const found = await reconcileDay(mongo.db, store, day, { repair: true });
   expect(found.drift.map((d) => d.field).sort()).toEqual([
     'counters.playCount',
     'rollups.03.plays',
   ]);
+  // The corrections count from the next batch on (they sit just past the checkpoint).
+  await checkpointStore(mongo.db).store('trackRollups', { position: BigInt(cp + 1) });
   expect((await reconcileDay(mongo.db, store, day, { repair: false })).drift).toEqual([]);
+  await checkpointStore(mongo.db).store('trackRollups', { position: BigInt(cp) });
 }, 60_000);
 
 it('retention sets maxAge on every track stream once', async () => {

@@ -6,13 +6,14 @@ import {
   recentPlaysKept,
   type RecentActivityDoc,
 } from '../../projections/recentActivity';
-import { checkpointsCollection } from '../projector/checkpointStore';
+import { checkpointsCollection } from '../readModels/checkpointStore';
 import {
   loadPointer,
   physicalName,
   pointersCollection,
   type ReadModelPointer,
-} from '../projector/readModelPointers';
+  dropCollections,
+} from '../readModels/pointers';
 
 /**
  * Drops generations swapped out more than `graceMs` ago (readers may hold the old name for a
@@ -29,15 +30,7 @@ export async function dropRetiredGenerations(
     for (const r of p.retired ?? []) {
       if (r.retiredAt.getTime() > now.getTime() - graceMs || r.generation === p.generation)
         continue;
-      for (const c of r.collections) {
-        if (
-          await db
-            .collection(c)
-            .drop()
-            .catch(() => false)
-        )
-          dropped.push(c);
-      }
+      dropped.push(...(await dropCollections(db, r.collections)));
       await db
         .collection<{ _id: string }>(checkpointsCollection)
         .deleteOne({ _id: r.checkpointId });

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { bucketKeys, bucketStart } from '../../projections/lib/buckets';
+import { bucketKeys } from '../../projections/lib/buckets';
 import {
   accumulate,
   countFields,
@@ -9,7 +9,6 @@ import {
   type CountField,
   type RollupStats,
 } from '../../projections/lib/rollupStats';
-import { foldInSlices, type RollupView } from '../../projections/lib/rollupView';
 import {
   counterFields,
   counterOf,
@@ -21,11 +20,7 @@ import {
   type TrackCounts,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
-import {
-  trackRollups,
-  trackRollupsCollection,
-  type TrackRollupDoc,
-} from '../../projections/trackRollups';
+import { trackRollups } from '../../projections/trackRollups';
 import {
   isStoredEventType,
   parseStoredEvent,
@@ -33,44 +28,9 @@ import {
   type TrackEvent,
 } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
-import { liveGeneration, physicalName } from '../projector/readModelPointers';
-
-/**
- * Adds a correction to the document readers already count for its (track, period): the
- * newest compacted version, else the newest delta at or below the checkpoint (a new delta
- * there could fall at or below the compacted `upTo` and be ignored). Only when the period has
- * no document at all is the correction inserted as a delta at the checkpoint.
- */
-async function applyCorrection(
-  rollups: Collection<TrackRollupDoc>,
-  c: TrackRollupDoc,
-  cp: number,
-): Promise<void> {
-  const group = { trackId: c.trackId, granularity: c.granularity, period: c.period };
-  const [compacted] = await rollups
-    .find({ ...group, kind: 'compacted' })
-    .sort({ upTo: -1 })
-    .limit(1)
-    .toArray();
-  const [delta] = compacted
-    ? []
-    : await rollups
-        .find({ ...group, kind: 'delta', pos: { $lte: cp } })
-        .sort({ pos: -1 })
-        .limit(1)
-        .toArray();
-  const target = compacted ?? delta;
-  if (!target) {
-    await rollups.insertOne(c);
-    return;
-  }
-  const inc: Record<string, number> = {};
-  for (const [f, v] of Object.entries(c.total ?? {})) inc[`total.${f}`] = v as number;
-  for (const [day, stats] of Object.entries(c.days ?? {})) {
-    for (const [f, v] of Object.entries(stats)) inc[`days.${day}.${f}`] = v as number;
-  }
-  await rollups.updateOne({ _id: target._id }, { $inc: inc });
-}
+import { liveGeneration, physicalName } from '../readModels/pointers';
+import { partitionContents } from '../readModels/rollups/partitionContents';
+import { applyRollupCorrections } from '../readModels/rollups/corrections';
 
 /**
  * Adds counter corrections of one shard where readers count them: into the newest compacted
@@ -183,25 +143,17 @@ export async function reconcileDay(
   }
 
   const drift: Drift[] = [];
-  // Rollups: the day bucket of each track, folded at the checkpoint.
-  const rollups = db.collection<TrackRollupDoc>(physicalName(trackRollupsCollection, rollupGen));
-  const docs = await rollups
-    .find(
-      { granularity: 'm', period: keys.month },
-      // Version-3 month documents derive their days from `hoursJson`.
-      { projection: { hours: 0, weeks: 0, weeksJson: 0 } },
-    )
-    .toArray();
-  const views = new Map<string, RollupView>();
-  for await (const v of foldInSlices(docs, cp)) views.set(v.trackId, v);
+  // Rollups: the day cell of each track, at the checkpoint.
+  const physical = (logical: string) => physicalName(logical, rollupGen);
+  const days = await partitionContents(db, physical, `d${keys.month}`, cp);
   const tracks = new Set([
     ...perTrackDay.keys(),
-    ...[...views.values()].filter((v) => v.days[keys.day]).map((v) => v.trackId),
+    ...[...days].filter(([, cells]) => cells[keys.day]).map(([trackId]) => trackId),
   ]);
-  const corrections: TrackRollupDoc[] = [];
+  const corrections = new Map<string, RollupStats>();
   for (const trackId of tracks) {
     const expected = toStats(perTrackDay.get(trackId) ?? newAccumulator());
-    const actual: RollupStats = views.get(trackId)?.days[keys.day] ?? {};
+    const actual: RollupStats = days.get(trackId)?.[keys.day] ?? {};
     const diff: Partial<Record<CountField, number>> = {};
     for (const f of countFields) {
       const e = expected[f] ?? 0;
@@ -211,29 +163,7 @@ export async function reconcileDay(
         diff[f] = e - a;
       }
     }
-    if (Object.keys(diff).length > 0) {
-      corrections.push({
-        _id: `${trackId}|m|${keys.month}|r${cp}-${keys.day}`,
-        kind: 'delta',
-        trackId,
-        granularity: 'm',
-        period: keys.month,
-        periodStart: bucketStart('m', keys.month),
-        pos: cp,
-        total: diff,
-        days: { [keys.day]: diff },
-      });
-      corrections.push({
-        _id: `${trackId}|y|${keys.year}|r${cp}-${keys.month}-${keys.day}`,
-        kind: 'delta',
-        trackId,
-        granularity: 'y',
-        period: keys.year,
-        periodStart: bucketStart('y', keys.year),
-        pos: cp,
-        total: diff,
-      });
-    }
+    if (Object.keys(diff).length > 0) corrections.set(trackId, diff);
   }
 
   // Counters: all-time counts of the day's tracks, folded at the counters checkpoint, compared
@@ -270,7 +200,7 @@ export async function reconcileDay(
   }
 
   if (options.repair) {
-    for (const c of corrections) await applyCorrection(rollups, c, cp);
+    if (corrections.size > 0) await applyRollupCorrections(db, physical, corrections, keys, cp);
     for (const [shard, repairs] of counterRepairs)
       await applyCounterRepair(counters, shard, repairs, counterCp, dayKey);
   }

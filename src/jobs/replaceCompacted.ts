@@ -1,6 +1,5 @@
 import type { Collection, Document } from 'mongodb';
 import { chunk } from '../mongo/bulkWrite';
-import type { CompactionReport } from './compactRollups';
 
 /** Ids per `deleteMany`: well under MongoDB's 16 MB command limit at ~60 bytes per id. */
 const DELETE_CHUNK = 5000;
@@ -11,6 +10,14 @@ const DELETE_CHUNK = 5000;
  * update (FerretDB's update cost grows with the collection). An insert that finds its id taken
  * means another run already compacted at this very `upTo`: the same document, skipped.
  */
+/** What a compaction run did. */
+export type CompactionReport = {
+  groups: number;
+  deltasMerged: number;
+  documentsDeleted: number;
+  upTo: number;
+};
+
 export async function replaceCompacted<T extends Document & { _id: string }>(
   collection: Collection<T>,
   inserts: T[],

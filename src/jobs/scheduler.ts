@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { Leases } from '../projector/lease';
 import { applyRetention } from './applyRetention';
 import { compactCounters } from './compactCounters';
-import { compactRollups } from './compactRollups';
+import { compactRollups } from '../readModels/rollups/compaction';
 import { dropRetiredGenerations, pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
@@ -29,7 +29,7 @@ export function startJobs(deps: {
   const clock = deps.clock ?? (() => new Date());
   const log = deps.logger.child({ component: 'jobs' });
   const defs: JobDef[] = [
-    { name: 'compact-rollups', cron: config.jobCompactCron, run: () => compactRollups(db) },
+    { name: 'compact-rollups', cron: config.jobRollupCompactCron, run: () => compactRollups(db) },
     { name: 'compact-counters', cron: config.jobCompactCron, run: () => compactCounters(db) },
     {
       name: 'prune-recent-activity',

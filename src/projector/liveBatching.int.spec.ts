@@ -7,7 +7,7 @@ import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-ev
 import { connectEventStore } from '../eventstore/esdbEventStore';
 import type { EventStore } from '../eventstore/eventStore';
 import { createLogger } from '../logger';
-import { checkpointStore } from './checkpointStore';
+import { checkpointStore } from '../readModels/checkpointStore';
 import { startProjector } from './projector';
 import { syntheticLog, type SyntheticEvent } from './testing/syntheticLog';
 

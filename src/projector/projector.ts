@@ -9,8 +9,9 @@ import {
 import type { EventStore, LogPosition, RecordedEvent } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
 import { batchLength } from './batcher';
-import type { CheckpointStore } from './checkpointStore';
+import type { CheckpointStore } from '../readModels/checkpointStore';
 import type { ProjectorMetrics } from './metrics';
+import { partitionIndexes } from './partitionIndexes';
 import { writeBatch } from './readModelWriter';
 
 /**
@@ -96,7 +97,7 @@ export const unparsable = (projection: Projection, e: RecordedEvent, err: unknow
 /** Parsed once per recorded event, however many projectors share it (see eventFeed). */
 const parsed = new WeakMap<RecordedEvent, TrackEvent>();
 
-function toTrackEvent(e: RecordedEvent): TrackEvent {
+export function toTrackEvent(e: RecordedEvent): TrackEvent {
   const cached = parsed.get(e);
   if (cached) return cached;
   const type = e.type as TrackEvent['type'];
@@ -129,6 +130,15 @@ export async function startProjector(options: ProjectorOptions) {
   const policy = options.failurePolicy ?? 'stop';
   const metrics = options.metrics;
   const start = await checkpoints.load(checkpointId);
+  // A stateful projection's state as of the checkpoint (its documents of a crashed batch,
+  // past the checkpoint, are ignored: the replay recomputes them).
+  const state = projection.state
+    ? projection.state.load(
+        await db.collection(physicalName(projection.state.collection)).find({}).toArray(),
+        Number(start.position),
+      )
+    : undefined;
+  const ensurePartitionIndexes = partitionIndexes(db, projection, physicalName);
   let checkpoint: LogPosition = {
     commit: start.position,
     prepare: start.prepare ?? start.position,
@@ -195,7 +205,7 @@ export async function startProjector(options: ProjectorOptions) {
     const started = clock();
     const end = batch[batch.length - 1]!.position;
     const events = project(batch);
-    const ops = projection.project(events);
+    const ops = projection.project(events, state);
     await checkpoints.store(checkpointId, {
       position: checkpoint.commit,
       prepare: checkpoint.prepare,
@@ -205,6 +215,7 @@ export async function startProjector(options: ProjectorOptions) {
     let result;
     for (let attempt = 1; ; attempt++) {
       try {
+        await ensurePartitionIndexes(ops);
         result = await writeBatch(db, physicalName, ops, end.commit, options.bulkChunkSize);
         break;
       } catch (err) {

@@ -3,7 +3,7 @@ import type { Projection } from '../../projections/types';
 import { trackStreamPrefix } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
-import { checkpointStore, checkpointsCollection } from './checkpointStore';
+import { checkpointStore, checkpointsCollection } from '../readModels/checkpointStore';
 import { eventFeed, type EventFeed } from './eventFeed';
 import type { Leases } from './lease';
 import type { ProjectorMetrics } from './metrics';
@@ -16,11 +16,12 @@ import {
 import {
   checkpointIdOf,
   loadPointer,
+  dropCollections,
   physicalName,
   pointerFor,
   pointersCollection,
   type ReadModelPointer,
-} from './readModelPointers';
+} from '../readModels/pointers';
 import type { ProjectionRegistry } from './registry';
 
 export type SupervisorOptions = {
@@ -69,6 +70,8 @@ export async function ensureIndexes(
     });
   }
   for (const index of projection.indexes ?? []) {
+    // Patterns (`family.*.d`) are created on each partition when it is first written.
+    if (index.collection.includes('*')) continue;
     await db.collection(physicalName(index.collection, generation)).createIndex(index.keys);
   }
 }
@@ -192,11 +195,10 @@ export function projectorSupervisor(options: SupervisorOptions) {
       const current = pointer?.generation ?? 0;
       const generation = Math.max(current, pointer?.lastBuilt ?? 0) + 1;
       // Leftovers of an abandoned attempt at this generation are thrown away.
-      for (const c of projection.collections)
-        await db
-          .collection(physicalName(c, generation))
-          .drop()
-          .catch(() => false);
+      await dropCollections(
+        db,
+        projection.collections.map((c) => physicalName(c, generation)),
+      );
       await checkpoints.reset(checkpointIdOf(name, generation));
       await db
         .collection<ReadModelPointer>(pointersCollection)

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { CatalogEntry } from '../ingestion/catalogCache';
-import { readTrackCounters } from '../projector/readTrackCounters';
+import { readTrackCounters } from '../readModels/trackCounters';
 
 /** Catalog fields of some tracks, as projected into the catalog read model. */
 export async function catalogEntries(

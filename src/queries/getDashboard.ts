@@ -1,11 +1,23 @@
 import { ForbiddenError, ValidationError } from '../errors';
 import { average, engagement, growth, playlistsOf } from './metrics';
 import { resolveRange, type DashboardQuery } from './queryParams';
-import { seriesGranularity } from './rangePlanner';
-import type { RangeReader, TrackInfo } from './rangeReader';
 import type { RoundTrips } from './roundTrips';
-import type { RawEvent } from './tally';
-import { newestFirst, type recentTypes, type TrackEvents } from './trackEvents';
+import { coverageOf, seriesOf } from './seriesPlan';
+import type { QueryData } from './statsQueries';
+import { localLabel } from './zonedTime';
+import { earliestOf } from './getAnalytics';
+import type { TrackRecent } from '../../projections/lib/rollupCells';
+import {
+  newest,
+  recentLike,
+  recentLikesKept,
+  recentPlay,
+  recentPlaysKept,
+  type RecentLike,
+  type RecentPlay,
+} from '../../projections/recentActivity';
+import type { TrackBinding } from '../../projections/trackRollups';
+import type { TrackEvent } from '../events/stored';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -31,83 +43,85 @@ export function dashboardArtist(viewer: Viewer, q: DashboardQuery): string {
 }
 
 /**
- * The artist's newest plays and likes, from the replayed streams (every event, including those
- * not projected yet). The `recent_activity` read model answers the same, but needs a sorted
- * query that FerretDB can only serve by scanning the collection.
+ * The artist's newest plays and likes: each track's newest from the hour partitions (the
+ * rollups keep them per track) and from the log past the checkpoint.
  */
-function recentActivity(tracks: readonly TrackInfo[], events: ReadonlyMap<string, TrackEvents>) {
+function recentActivity(
+  tracks: readonly TrackBinding[],
+  lists: readonly TrackRecent[],
+  tail: readonly TrackEvent[],
+) {
   const title = new Map(tracks.map((t) => [t.trackId, t.title ?? null]));
-  // Each track keeps its newest plays and likes as they are appended; the best of all tracks.
-  const newest = (type: (typeof recentTypes)[number], keep: number) => {
-    const trackOf = new Map<RawEvent, string>();
-    const candidates: RawEvent[] = [];
-    for (const [trackId, stream] of events) {
-      const list = stream.newest[type];
-      for (let i = 0; i < list.length && i < keep; i++) {
-        candidates.push(list[i]!);
-        trackOf.set(list[i]!, trackId);
-      }
+  const plays: RecentPlay[] = [];
+  const likes: RecentLike[] = [];
+  for (const list of lists) {
+    for (const t of tracks) {
+      plays.push(...(list.get(t.trackId)?.plays ?? []));
+      likes.push(...(list.get(t.trackId)?.likes ?? []));
     }
-    return candidates
-      .sort(newestFirst)
-      .slice(0, keep)
-      .map((e) => ({ ...e, trackId: trackOf.get(e)! }));
-  };
+  }
+  for (const e of tail) {
+    if (!title.has(e.data.trackId)) continue;
+    if (e.type === 'TrackPlayed') plays.push(recentPlay(e));
+    else if (e.type === 'TrackLiked') likes.push(recentLike(e));
+  }
   // Listener ids are personal data: the artist sees what was played, not by whom.
   return {
-    plays: newest('TrackPlayed', 10).map((p) => ({
+    plays: newest(plays, recentPlaysKept).map((p) => ({
       trackId: p.trackId,
       title: title.get(p.trackId) ?? null,
-      at: new Date(p.at).toISOString(),
-      source: p.key ?? null,
+      at: p.at.toISOString(),
+      source: p.source,
       durationSeconds: p.durationSeconds,
       completionRate: p.completionRate,
     })),
-    likes: newest('TrackLiked', 5).map((l) => ({
+    likes: newest(likes, recentLikesKept).map((l) => ({
       trackId: l.trackId,
       title: title.get(l.trackId) ?? null,
-      at: new Date(l.at).toISOString(),
+      at: l.at.toISOString(),
     })),
   };
 }
 
+const HOUR = 3_600_000;
+
 /** `GET /api/dashboard/stats`: the artist's own tracks over a range, exact, with growth. */
 export async function getDashboard(
-  deps: { reader: RangeReader },
+  data: QueryData,
   viewer: Viewer,
   q: DashboardQuery,
   now: Date,
   rt: RoundTrips,
 ) {
   const artistId = dashboardArtist(viewer, q);
-  const all = await deps.reader.tracksOfArtist(artistId, rt);
+  const all = data.catalog.tracksOf(artistId);
   let tracks = all;
   if (q.trackId !== undefined) {
     const own = all.find((t) => t.trackId === q.trackId);
     if (!own) throw new ForbiddenError(`track ${q.trackId} is not one of this artist's tracks`);
     tracks = [own];
   }
-  const earliest =
-    q.timeRange === 'all' && q.from === undefined
-      ? await deps.reader.earliest(tracks, rt)
-      : undefined;
-  const range = resolveRange(q, now.getTime(), earliest);
-  const length = range.to - range.from;
-  const previous = { from: range.from - length, to: range.from, timeRange: range.timeRange };
-  const trackIds = tracks.map((t) => t.trackId);
-  const [current, before] = await deps.reader.read(
-    trackIds,
-    [{ range, series: seriesGranularity(range.from, range.to) }, { range: previous }],
+  const range = resolveRange(q, now.getTime(), earliestOf(tracks));
+  const { granularity, buckets } = seriesOf(range);
+  // The previous period: as long as this one (in whole hours), ending where it starts.
+  const length = Math.ceil((range.to - range.from) / HOUR) * HOUR;
+  const previous = { start: range.from - length, end: range.from };
+  const { snap, stats, plans } = await data.ranges(
+    tracks,
+    [
+      { buckets, to: range.to },
+      { buckets: [previous], to: previous.end },
+    ],
     rt,
   );
-  const recent = recentActivity(tracks, current!.events);
-  const t = current!.stats.total;
-  const p = before!.stats.total;
-  const title = new Map(tracks.map((x) => [x.trackId, x.title ?? null]));
-  const topTracks = [...current!.stats.perTrack]
+  const current = stats[0]!;
+  const t = current.total;
+  const p = stats[1]!.total;
+  const { lists, tail } = await data.recent(tracks, snap, now.getTime(), rt);
+  const topTracks = [...current.perTrack]
     .map(([trackId, s]) => ({
       trackId,
-      title: title.get(trackId) ?? null,
+      title: tracks.find((x) => x.trackId === trackId)?.title ?? null,
       plays: s.plays,
       likes: s.likes,
       shares: s.shares,
@@ -122,6 +136,7 @@ export async function getDashboard(
     timeRange: range.timeRange,
     from: iso(range.from),
     to: iso(range.to),
+    tz: range.tz,
     overview: {
       totalTracks: tracks.length,
       totalPlays: t.plays,
@@ -129,28 +144,31 @@ export async function getDashboard(
       totalShares: t.shares,
       totalDownloads: t.downloads,
       totalSaves: t.saves,
-      uniqueListeners: current!.stats.uniqueListeners,
+      uniqueListeners: current.uniqueListeners,
       avgDuration: average(t.durationSum, t.plays),
       avgCompletionRate: average(t.completionSum, t.plays),
     },
-    recentActivity: recent,
+    recentActivity: recentActivity(tracks, lists, tail),
     topTracks,
     engagement: engagement(t),
     playlists: playlistsOf(t),
     growth: {
-      previousFrom: iso(previous.from),
-      previousTo: iso(previous.to),
+      previousFrom: iso(previous.start),
+      previousTo: iso(previous.end),
       plays: growth(t.plays, p.plays),
       likes: growth(t.likes, p.likes),
       shares: growth(t.shares, p.shares),
     },
-    series: current!.plan.map((b, i) => ({
+    seriesGranularity: granularity,
+    series: buckets.map((b, i) => ({
       from: iso(b.start),
       to: iso(b.end),
-      plays: current!.stats.series[i]!.plays,
-      likes: current!.stats.series[i]!.likes,
-      shares: current!.stats.series[i]!.shares,
+      label: localLabel(b.start, granularity, range.tz),
+      plays: current.series[i]!.plays,
+      uniqueListeners: current.seriesListeners[i]!,
+      likes: current.series[i]!.likes,
+      shares: current.series[i]!.shares,
     })),
-    coverage: current!.coverage(current!.stats),
+    coverage: coverageOf(plans[0]!, snap.checkpoint, current.tailEvents),
   };
 }

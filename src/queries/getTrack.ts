@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { readTrackCounters } from '../projector/readTrackCounters';
+import { readTrackCounters } from '../readModels/trackCounters';
 import { NotFoundError } from '../errors';
 
 export type TrackDto = {

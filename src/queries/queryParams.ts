@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors';
+import { localDateStart, next, parseTimeZone } from './zonedTime';
 
 /** Query-string contract of the analytics and dashboard endpoints (SPEC "Query API"). */
 export const timeRanges = ['24h', '7d', '30d', '90d', '1y', 'all'] as const;
@@ -22,21 +23,29 @@ const id = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits and _ . : -');
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time',
+});
 
 const rangeShape = {
   timeRange: z.enum(timeRanges).optional(),
   from: instant.optional(),
   to: instant.optional(),
+  /** IANA time zone of days, weeks, months and years (validated in `resolveRange`). */
+  tz: z.string().trim().max(64).optional(),
 };
 
 function checkRange(q: { from?: string; to?: string }, ctx: z.RefinementCtx) {
   if (q.from === undefined && q.to !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: 'required when to is given' });
   }
-  if (q.from !== undefined && q.to !== undefined && !(Date.parse(q.from) < Date.parse(q.to))) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  }
+  if (q.from === undefined || q.to === undefined) return;
+  // Two dates name whole local days (`to` included); otherwise instants.
+  const ordered =
+    q.from.length === 10 && q.to.length === 10
+      ? q.from <= q.to
+      : Date.parse(q.from) < Date.parse(q.to);
+  if (!ordered) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
 }
 
 export const analyticsQuerySchema = z
@@ -78,32 +87,52 @@ export function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
   );
 }
 
-export type ResolvedRange = { from: number; to: number; timeRange: TimeRange | 'custom' };
+export type ResolvedRange = {
+  from: number;
+  to: number;
+  timeRange: TimeRange | 'custom';
+  /** The IANA zone of the answer's days, weeks, months and years. */
+  tz: string;
+};
+
+const HOUR = 3_600_000;
+const floorHour = (t: number) => Math.floor(t / HOUR) * HOUR;
+const isDate = (s: string) => s.length === 10;
 
 /**
- * Turns the query's range into [from, to) in epoch ms. Named ranges end now; `all` starts at
- * the hour of the earliest event of the tracks in question (`earliest`, when known), so it
- * is served by whole rollup buckets. A lone `from` runs until now.
+ * Turns the query's range into [from, to) in epoch ms, on whole hours (the finest rollup) except
+ * a `to` of now. Named ranges end now and start on the hour their length before now falls in;
+ * `all` starts at the hour of the tracks' earliest event (`earliest`). Custom bounds: a date is
+ * that day's local midnight in `tz` (`to` as a date includes that day); a date-time `from` is
+ * taken to its hour, a date-time `to` up to the end of its hour.
  */
 export function resolveRange(
-  q: { timeRange?: TimeRange; from?: string; to?: string },
+  q: { timeRange?: TimeRange; from?: string; to?: string; tz?: string },
   now: number,
   earliest?: number,
 ): ResolvedRange {
+  const tz = parseTimeZone(q.tz);
   if (q.from !== undefined) {
-    const to = q.to !== undefined ? Date.parse(q.to) : now;
-    const from = Date.parse(q.from);
+    const from = isDate(q.from)
+      ? localDateStart(q.from, tz, 'from')
+      : floorHour(Date.parse(q.from));
+    let to = now;
+    if (q.to !== undefined) {
+      to = isDate(q.to)
+        ? next(localDateStart(q.to, tz, 'to'), 'day', tz)
+        : floorHour(Date.parse(q.to) + HOUR - 1);
+    }
     if (!(from < to)) {
       throw new ValidationError('invalid query: from', [
         { path: 'from', message: 'must be before to (or before now when to is absent)' },
       ]);
     }
-    return { from, to, timeRange: 'custom' };
+    return { from, to, timeRange: 'custom', tz };
   }
   const timeRange = q.timeRange ?? '7d';
   if (timeRange === 'all') {
     const from = Math.min(earliest ?? now, now);
-    return { from: Math.floor(from / 3_600_000) * 3_600_000, to: now, timeRange };
+    return { from: floorHour(from), to: now, timeRange, tz };
   }
-  return { from: now - rangeLengthMs[timeRange], to: now, timeRange };
+  return { from: floorHour(now - rangeLengthMs[timeRange]), to: now, timeRange, tz };
 }

@@ -1,62 +1,179 @@
 import type { Db } from 'mongodb';
+import { cellsAt, floorTo } from '../../projections/lib/cells';
+import type { TrackCells, TrackRecent } from '../../projections/lib/rollupCells';
+import type { TrackBinding } from '../../projections/trackRollups';
+import type { TrackEvent } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
-import { readModelResolver } from '../projector/readModelPointers';
+import type { Logger } from '../logger';
+import { readModelResolver } from '../readModels/pointers';
+import { rollupReader } from '../readModels/rollups/reader';
+import { catalogView, type CatalogView } from './catalogView';
 import { getAnalytics } from './getAnalytics';
 import { getDashboard, type Viewer } from './getDashboard';
+import { logTail } from './logTail';
 import type { AnalyticsQuery, DashboardQuery } from './queryParams';
-import { rangeReader } from './rangeReader';
-import { rollupCache, type RollupReadMode } from './rollupCache';
+import {
+  foldRange,
+  partitionsOf,
+  planCells,
+  type Bucket,
+  type PlannedCell,
+  type RangeStats,
+} from './rangeStats';
 import type { RoundTrips } from './roundTrips';
-import { trackStreamCache } from './trackStreams';
 
 export type StatsQueryOptions = {
-  /** Raw events kept in memory across all replayed streams (least recently used evicted). */
-  streamCacheEvents: number;
-  /** Folded (track, month|year) rollup views kept in memory. */
-  rollupCacheViews: number;
-  /** A cached rollup view is re-read after this long (only to keep the replayed tail short). */
-  rollupCacheTtlMs: number;
-  /** See RollupReadMode. */
-  rollupReadMode: RollupReadMode;
-  /** A stream read this recently is not read again (bounded staleness). */
-  streamFreshMs: number;
-  /** How long an artist's track list is reused. */
-  catalogTtlMs: number;
-  onBackgroundError?: (err: unknown) => void;
+  /** Parsed compacted rollup documents kept in memory (bytes of their JSON). */
+  rollupCacheBytes: number;
+  /** The rollups' checkpoint and directory are re-read at most this often. */
+  freshMs: number;
+  /** Most log events past the checkpoint held for the queries (the projector's lag). */
+  tailMaxEvents: number;
 };
 
-/** The analytics and dashboard queries with their caches; one per service instance. */
+/** What one request sees: the rollups' checkpoint and the log's events after it. */
+export type Snapshot = { checkpoint: number; tail: readonly TrackEvent[] };
+
+/** What the query handlers read through (built by `createStatsQueries`). */
+export type QueryData = {
+  catalog: CatalogView;
+  ranges(
+    tracks: readonly TrackBinding[],
+    ranges: readonly { buckets: Bucket[]; to: number }[],
+    rt: RoundTrips,
+  ): Promise<{ snap: Snapshot; stats: RangeStats[]; plans: PlannedCell[][] }>;
+  recent(
+    tracks: readonly TrackBinding[],
+    snap: Snapshot,
+    now: number,
+    rt: RoundTrips,
+  ): Promise<{ lists: TrackRecent[]; tail: readonly TrackEvent[] }>;
+};
+
+/**
+ * The query side: rollups read by partition (src/readModels/rollups), the log's tail past
+ * their checkpoint, and the catalog as of the head of the log. One per service instance;
+ * `start()` before serving.
+ */
 export function createStatsQueries(deps: {
   db: Db;
-  store: EventStore;
+  /** Where the tail's `$all` subscription comes from (the store, or the projectors' shared feed). */
+  source: Pick<EventStore, 'subscribeToAll'>;
   clock: () => Date;
+  logger: Logger;
   options: StatsQueryOptions;
 }) {
   const resolver = readModelResolver(deps.db);
-  const streams = trackStreamCache(deps.store, {
-    maxEvents: deps.options.streamCacheEvents,
-    freshMs: deps.options.streamFreshMs,
-    onCatalogEvent: () => reader.catalogChanged(),
+  const reader = rollupReader(deps.db, resolver, {
+    cacheBytes: deps.options.rollupCacheBytes,
+    freshMs: deps.options.freshMs,
   });
-  const reader = rangeReader({
-    db: deps.db,
-    resolver,
-    clock: deps.clock,
-    rollupReadMode: deps.options.rollupReadMode,
-    catalogTtlMs: deps.options.catalogTtlMs,
-    rollups: rollupCache(deps.db, resolver, {
-      maxViews: deps.options.rollupCacheViews,
-      ttlMs: deps.options.rollupCacheTtlMs,
-      ...(deps.options.onBackgroundError
-        ? { onBackgroundError: deps.options.onBackgroundError }
-        : {}),
-    }),
-    streams,
+  const catalog = catalogView();
+  const tail = logTail(deps.source, {
+    logger: deps.logger.child({ component: 'query-tail' }),
+    maxEvents: deps.options.tailMaxEvents,
+    onEvent: (e) => catalog.apply(e),
   });
+  let family: string | undefined;
+  let restarting: Promise<void> | undefined;
+
+  /** Loads the catalog at the rollups' checkpoint and (re)starts the tail there. */
+  const restart = (rt: RoundTrips) =>
+    (restarting ??= (async () => {
+      const loaded = await reader.bindings(rt);
+      catalog.reset(loaded.bindings);
+      await tail.start(loaded.position);
+      family = loaded.physical;
+    })().finally(() => (restarting = undefined)));
+
+  async function snapshot(rt: RoundTrips): Promise<Snapshot> {
+    for (;;) {
+      const head = await reader.live(rt);
+      if (head.physical === family && tail.covers(head.checkpoint)) {
+        // Read synchronously with the checkpoint: nothing can be pruned in between.
+        const events = tail.after(head.checkpoint);
+        tail.prune(head.checkpoint);
+        return { checkpoint: head.checkpoint, tail: events };
+      }
+      await restart(rt);
+    }
+  }
+
+  /** The partitions' cells (and recent activity) of these tracks' containers. */
+  async function partitions(
+    tracks: readonly TrackBinding[],
+    names: readonly string[],
+    snap: Snapshot,
+    rt: RoundTrips,
+  ) {
+    const containers = [...new Set(tracks.flatMap((t) => t.containers))];
+    const read = await Promise.all(
+      names.map(
+        async (p) => [p, await reader.partition(p, containers, snap.checkpoint, rt)] as const,
+      ),
+    );
+    return {
+      cells: new Map<string, TrackCells>(read.map(([p, d]) => [p, d.cells])),
+      recent: new Map<string, TrackRecent>(read.map(([p, d]) => [p, d.recent])),
+    };
+  }
+
+  const data: QueryData = {
+    catalog,
+
+    /** Statistics of each range (buckets ending at `to`) over the same tracks, one snapshot. */
+    async ranges(tracks, ranges, rt) {
+      const snap = await snapshot(rt);
+      const plans = ranges.map((r) => planCells(r.buckets, r.to));
+      const names = [...new Set(plans.flatMap(partitionsOf))];
+      const { cells } = await partitions(tracks, names, snap, rt);
+      const trackIds = tracks.map((t) => t.trackId);
+      const stats = ranges.map((r, i) =>
+        foldRange({
+          trackIds,
+          buckets: r.buckets,
+          cells: plans[i]!,
+          partitions: cells,
+          tail: snap.tail,
+        }),
+      );
+      return { snap, stats, plans };
+    },
+    /**
+     * Newest plays and likes of these tracks: hour partitions newest first (from the current
+     * month back to the tracks' first event) until enough are found, plus the log's tail.
+     */
+    async recent(tracks, snap, now, rt) {
+      const first = Math.min(...tracks.map((t) => t.firstAt ?? Infinity));
+      const lists: TrackRecent[] = [];
+      let plays = 0;
+      let likes = 0;
+      for (let t = now; Number.isFinite(first) && t >= floorTo(first, 'm');) {
+        const partition = cellsAt(t)[0]!.partition; // the hours of t's month
+        const { recent } = await partitions(tracks, [partition], snap, rt);
+        const r = recent.get(partition)!;
+        lists.push(r);
+        for (const track of tracks) {
+          plays += r.get(track.trackId)?.plays.length ?? 0;
+          likes += r.get(track.trackId)?.likes.length ?? 0;
+        }
+        if (plays >= 10 && likes >= 5) break;
+        t = floorTo(t, 'm') - 1;
+      }
+      return { lists, tail: snap.tail };
+    },
+  };
+
   return {
-    analytics: (q: AnalyticsQuery, rt: RoundTrips) => getAnalytics(reader, q, deps.clock(), rt),
+    async start(rt: RoundTrips): Promise<void> {
+      await snapshot(rt);
+    },
+    async stop(): Promise<void> {
+      await tail.close();
+    },
+    analytics: (q: AnalyticsQuery, rt: RoundTrips) => getAnalytics(data, q, deps.clock(), rt),
     dashboard: (viewer: Viewer, q: DashboardQuery, rt: RoundTrips) =>
-      getDashboard({ reader }, viewer, q, deps.clock(), rt),
+      getDashboard(data, viewer, q, deps.clock(), rt),
   };
 }
 

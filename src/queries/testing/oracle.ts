@@ -94,7 +94,9 @@ export function oracleDashboard(
   to: number,
 ) {
   const facts = within(all, from, to);
-  const previous = within(all, from - (to - from), from);
+  // The previous period is as long as this one in whole hours (rollups end on the hour).
+  const hour = 3_600_000;
+  const previous = within(all, from - Math.ceil((to - from) / hour) * hour, from);
   const plays = of(facts, 'TrackPlayed');
   const count = (xs: StoredFact[], t: string) => of(xs, t).length;
   const growth = (t: string) => {

@@ -25,8 +25,36 @@ export type ReadModelPointer = {
   retired?: { generation: number; collections: string[]; checkpointId: string; retiredAt: Date }[];
 };
 
-export const physicalName = (logical: string, generation: number): string =>
-  generation === 0 ? logical : `${logical}__g${generation}`;
+/**
+ * Physical name of a logical collection in a generation. A partitioned read model names its
+ * collections `<family>.<partition>[.<part>]` (e.g. `track_rollups.h2026-11.d`): the
+ * generation goes on the family, `track_rollups__g2.h2026-11.d`.
+ */
+export const physicalName = (logical: string, generation: number): string => {
+  if (generation === 0) return logical;
+  const dot = logical.indexOf('.');
+  return dot < 0
+    ? `${logical}__g${generation}`
+    : `${logical.slice(0, dot)}__g${generation}${logical.slice(dot)}`;
+};
+
+/** The family a logical (or physical) collection name belongs to: the part before the first dot. */
+export const familyOf = (name: string): string => name.split('.', 1)[0]!;
+
+/**
+ * Drops physical collections and, for each, every partition of it (`<name>.…`). Idempotent.
+ * Returns the names dropped.
+ */
+export async function dropCollections(db: Db, names: readonly string[]): Promise<string[]> {
+  const existing = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  const doomed = existing.filter((e) => names.some((n) => e === n || e.startsWith(`${n}.`)));
+  for (const name of doomed)
+    await db
+      .collection(name)
+      .drop()
+      .catch(() => false);
+  return doomed;
+}
 
 export const checkpointIdOf = (projection: string, generation: number): string =>
   generation === 0 ? projection : `${projection}__g${generation}`;
@@ -81,7 +109,9 @@ export function readModelResolver(db: Db, ttlMs = 1000, clock: () => number = Da
   return {
     /** Physical collection name now serving `logical`. */
     async collection(logical: string): Promise<string> {
-      return (await load()).get(logical)?.collections[logical] ?? logical;
+      const family = familyOf(logical);
+      const physical = (await load()).get(family)?.collections[family];
+      return physical === undefined ? logical : physical + logical.slice(family.length);
     },
     /** Checkpoint document id of the generation now serving `logical`. */
     async checkpointId(logical: string, projection: string): Promise<string> {

@@ -12,7 +12,7 @@ import {
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { checkpointStore } from './checkpointStore';
-import { readModelResolver, type ReadModelResolver } from './readModelPointers';
+import { readModelResolver, type ReadModelResolver } from './pointers';
 
 /** One track: catalog fields (absent before its catalog event) and all-time counters. */
 export type TrackCountersView = {

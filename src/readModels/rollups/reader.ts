@@ -1,0 +1,206 @@
+import type { Db } from 'mongodb';
+import {
+  mergeCells,
+  mergeRecent,
+  unpackCells,
+  unpackRecent,
+  type TrackCells,
+  type TrackRecent,
+} from '../../../projections/lib/rollupCells';
+import {
+  bindingsCollection,
+  compactedCollection,
+  deltaCollection,
+  directoryCollection,
+  loadBindings,
+  rollupFamily,
+  trackRollups,
+  type BindingDoc,
+  type RollupDeltaDoc,
+} from '../../../projections/trackRollups';
+import type { LogPosition } from '../../eventstore/eventStore';
+import type { RoundTrips } from '../../queries/roundTrips';
+import { checkpointStore } from '../checkpointStore';
+import type { ReadModelResolver } from '../pointers';
+import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
+
+export type PartitionData = { cells: TrackCells; recent: TrackRecent };
+
+type Parsed = { container: string; pos: number; data: PartitionData; bytes: number };
+
+const parse = (d: {
+  container: string;
+  cellsJson: string;
+  recentJson?: string;
+  pos?: number;
+  upTo?: number;
+}): Parsed => ({
+  container: d.container,
+  pos: d.pos ?? d.upTo ?? 0,
+  data: { cells: unpackCells(d.cellsJson), recent: unpackRecent(d.recentJson) },
+  bytes: d.cellsJson.length + (d.recentJson?.length ?? 0),
+});
+
+export type RollupReaderOptions = {
+  /** Parsed compacted documents kept (they never change: a new version has a new id). */
+  cacheBytes: number;
+  /** The directory and the checkpoint are re-read at most this often. */
+  freshMs: number;
+  clock?: () => number;
+};
+
+/**
+ * Reads the rollup store (one small collection per partition, see projections/trackRollups.ts):
+ * a partition's cells for some containers are the containers' current compacted documents
+ * (read by `_id`, cached) plus the partition's deltas past them up to the checkpoint. Every
+ * read is bounded by its partition, never by the length of the history.
+ */
+export function rollupReader(db: Db, resolver: ReadModelResolver, options: RollupReaderOptions) {
+  const clock = options.clock ?? Date.now;
+  const compacted = new Map<string, Parsed | null>();
+  let cachedBytes = 0;
+  let head:
+    | {
+        at: number;
+        value: Promise<{ checkpoint: number; position: LogPosition; physical: string }>;
+      }
+    | undefined;
+  let directory: { at: number; key: string; value: Promise<Map<string, DirectoryDoc>> } | undefined;
+  const deltaCache = new Map<string, Promise<Parsed[]>>();
+
+  /** The live generation's family name and checkpoint (cached `freshMs`). */
+  function live(rt: RoundTrips) {
+    if (head && clock() - head.at < options.freshMs) return head.value;
+    const value = (async () => {
+      const [physical, checkpointId] = await Promise.all([
+        resolver.collection(rollupFamily),
+        resolver.checkpointId(rollupFamily, trackRollups.name),
+      ]);
+      const cp = await rt.count(checkpointStore(db).load(checkpointId));
+      const position = { commit: cp.position, prepare: cp.prepare ?? cp.position };
+      return { checkpoint: Number(cp.position), position, physical };
+    })();
+    head = { at: clock(), value };
+    value.catch(() => (head = undefined));
+    return value;
+  }
+
+  function loadDirectory(physical: string, rt: RoundTrips) {
+    if (directory && directory.key === physical && clock() - directory.at < options.freshMs) {
+      return directory.value;
+    }
+    const name = physical + directoryCollection.slice(rollupFamily.length);
+    const value = rt
+      .count(db.collection<DirectoryDoc>(name).find({}).toArray())
+      .then((docs) => new Map(docs.map((d) => [d._id, d])));
+    directory = { at: clock(), key: physical, value };
+    value.catch(() => (directory = undefined));
+    return value;
+  }
+
+  async function compactedDoc(collection: string, id: string, rt: RoundTrips) {
+    const key = `${collection}|${id}`;
+    const hit = compacted.get(key);
+    if (hit !== undefined) {
+      compacted.delete(key); // LRU: most recently used last
+      compacted.set(key, hit);
+      return hit;
+    }
+    const doc = await rt.count(db.collection<CompactedDoc>(collection).findOne({ _id: id }));
+    const parsed = doc ? parse(doc) : null;
+    compacted.set(key, parsed);
+    cachedBytes += parsed?.bytes ?? 0;
+    while (cachedBytes > options.cacheBytes && compacted.size > 1) {
+      const [oldKey, old] = compacted.entries().next().value!;
+      compacted.delete(oldKey);
+      cachedBytes -= old?.bytes ?? 0;
+    }
+    return parsed;
+  }
+
+  /** A partition's deltas with pos in (after, checkpoint], parsed; shared while the checkpoint holds. */
+  function deltas(collection: string, after: number, checkpoint: number, rt: RoundTrips) {
+    const key = `${collection}|${after}|${checkpoint}`;
+    let hit = deltaCache.get(key);
+    if (!hit) {
+      hit = rt
+        .count(
+          db
+            .collection<RollupDeltaDoc>(collection)
+            .find({ pos: { $gt: after, $lte: checkpoint } })
+            .toArray(),
+        )
+        .then((docs) => docs.map(parse));
+      deltaCache.set(key, hit);
+      hit.catch(() => deltaCache.delete(key));
+      if (deltaCache.size > 2000) deltaCache.delete(deltaCache.keys().next().value!);
+    }
+    return hit;
+  }
+
+  return {
+    /**
+     * The live generation (its family's physical name) and its checkpoint: every event at or
+     * before it is in the rollups, none after it.
+     */
+    live,
+
+    /** Track → artist and containers, as of the rollups' checkpoint. */
+    async bindings(rt: RoundTrips) {
+      const head = await live(rt);
+      const name = await resolver.collection(bindingsCollection);
+      const docs = await rt.count(db.collection<BindingDoc>(name).find({}).toArray());
+      return { ...head, bindings: loadBindings(docs, head.checkpoint) };
+    },
+
+    /**
+     * The cells (and recent activity) of `containers` in one partition, exact up to `checkpoint`
+     * (the caller's, read once per request so all partitions agree).
+     */
+    async partition(
+      partition: string,
+      containers: readonly string[],
+      checkpoint: number,
+      rt: RoundTrips,
+    ): Promise<PartitionData> {
+      const { physical } = await live(rt);
+      const dir = (await loadDirectory(physical, rt)).get(partition);
+      const rel = (logical: string) => physical + logical.slice(rollupFamily.length);
+      const upTo = (c: string) => dir?.containers[containerField(c)] ?? -1;
+      if (containers.length === 0) return { cells: new Map(), recent: new Map() };
+      const after = Math.min(...containers.map(upTo));
+      const [bases, fresh] = await Promise.all([
+        Promise.all(
+          containers
+            .filter((c) => upTo(c) >= 0)
+            .map((c) => compactedDoc(rel(compactedCollection(partition)), `${c}|c${upTo(c)}`, rt)),
+        ),
+        deltas(rel(deltaCollection(partition)), after, checkpoint, rt),
+      ]);
+      const wanted = new Set(containers);
+      const parts = [
+        ...bases.filter((b): b is Parsed => b !== null),
+        ...fresh.filter((d) => wanted.has(d.container) && d.pos > upTo(d.container)),
+      ];
+      if (parts.length === 0) return { cells: new Map(), recent: new Map() };
+      return {
+        cells: mergeCells(parts.map((p) => p.data.cells)),
+        recent: mergeRecent(parts.map((p) => p.data.recent)),
+      };
+    },
+
+    /** Partitions that hold any of these containers (compacted), newest first, of one level. */
+    async partitionsWith(containers: readonly string[], level: string, rt: RoundTrips) {
+      const { physical } = await live(rt);
+      const dir = await loadDirectory(physical, rt);
+      const fields = containers.map(containerField);
+      return [...dir.values()]
+        .filter((d) => d._id.startsWith(level) && fields.some((f) => d.containers[f] !== undefined))
+        .map((d) => d._id)
+        .sort()
+        .reverse();
+    },
+  };
+}
+
+export type RollupReader = ReturnType<typeof rollupReader>;
