@@ -6,6 +6,8 @@ import {
   packRecent,
   unpackCells,
   unpackRecent,
+  type TrackCells,
+  type TrackRecent,
 } from '../../../projections/lib/rollupCells';
 import {
   compactedCollection,
@@ -61,49 +63,52 @@ export async function compactPartition(
   let changed = await deleteExpired(dir, deltas, compacted, now);
 
   const upToOf = (container: string) => dir.containers[containerField(container)] ?? -1;
-  const fresh = (await deltas.find({ pos: { $lte: checkpoint } }).toArray()).filter(
-    (d) => d.pos > upToOf(d.container),
-  );
-  if (fresh.length > 0) {
-    const byContainer = new Map<string, RollupDeltaDoc[]>();
-    for (const d of fresh) {
-      const list = byContainer.get(d.container);
-      if (list) list.push(d);
-      else byContainer.set(d.container, [d]);
+  // Streamed and folded as they come: memory holds the result, not the deltas (a catch-up
+  // leaves thousands of large year deltas in one partition).
+  const folded = new Map<string, { cells: TrackCells; recent: TrackRecent; previous?: string }>();
+  let count = 0;
+  for await (const d of deltas.find({ pos: { $lte: checkpoint } })) {
+    if (d.pos <= upToOf(d.container)) continue;
+    count++;
+    let acc = folded.get(d.container);
+    if (!acc) {
+      const previous =
+        upToOf(d.container) >= 0 ? `${d.container}|c${upToOf(d.container)}` : undefined;
+      const base = previous ? await compacted.findOne({ _id: previous }) : null;
+      acc = {
+        cells: unpackCells(base?.cellsJson),
+        recent: unpackRecent(base?.recentJson),
+        ...(previous ? { previous } : {}),
+      };
+      folded.set(d.container, acc);
     }
-    const previousIds = [...byContainer.keys()]
-      .filter((c) => upToOf(c) >= 0)
-      .map((c) => `${c}|c${upToOf(c)}`);
-    const previous = new Map(
-      (previousIds.length ? await compacted.find({ _id: { $in: previousIds } }).toArray() : []).map(
-        (d) => [d.container, d],
-      ),
-    );
-    const docs: CompactedDoc[] = [...byContainer].map(([container, list]) => {
-      const parts = [...(previous.has(container) ? [previous.get(container)!] : []), ...list];
-      const recentJson = packRecent(mergeRecent(parts.map((p) => unpackRecent(p.recentJson))));
+    acc.cells = mergeCells([acc.cells, unpackCells(d.cellsJson)]);
+    acc.recent = mergeRecent([acc.recent, unpackRecent(d.recentJson)]);
+  }
+  if (folded.size > 0) {
+    const docs: CompactedDoc[] = [...folded].map(([container, acc]) => {
+      const recentJson = packRecent(acc.recent);
       return {
         _id: `${container}|c${checkpoint}`,
         container,
         upTo: checkpoint,
-        cellsJson: packCells(mergeCells(parts.map((p) => unpackCells(p.cellsJson)))),
+        cellsJson: packCells(acc.cells),
         ...(recentJson ? { recentJson } : {}),
       };
     });
-    await compacted.insertMany(docs, { ordered: false }).catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err; // a rerun: its versions are already there
-    });
-    for (const c of byContainer.keys()) dir.containers[containerField(c)] = checkpoint;
+    for (const doc of docs) {
+      await compacted.insertOne(doc).catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err; // a rerun: its version is already there
+      });
+    }
+    const previousIds = [...folded.values()].flatMap((a) => (a.previous ? [a.previous] : []));
+    for (const c of folded.keys()) dir.containers[containerField(c)] = checkpoint;
     dir.folded.push({ upTo: checkpoint, at: now });
     if (previousIds.length) dir.superseded.push({ ids: previousIds, at: now });
     changed = true;
   }
   if (changed) await directory.replaceOne({ _id: partition }, dir, { upsert: true });
-  return {
-    partition,
-    containers: new Set(fresh.map((d) => d.container)).size,
-    deltas: fresh.length,
-  };
+  return { partition, containers: folded.size, deltas: count };
 }
 
 /** Deletes what was folded or superseded more than `deletionGraceMs` ago (mutates `dir`). */
