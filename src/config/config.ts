@@ -35,7 +35,7 @@ const envSchema = z.object({
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   JOBS_ENABLED: bool.default(true),
-  QUERY_ROLLUP_CACHE_MB: positiveInt.default(64),
+  QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
   QUERY_TAIL_MAX_EVENTS: positiveInt.default(500_000),
   JOB_ROLLUP_COMPACT_CRON: z.string().min(1).default('*/10 * * * * *'),

@@ -67,6 +67,6 @@ export async function getAnalytics(data: QueryData, q: AnalyticsQuery, now: Date
       ...seriesOfBucket(stats.series[i]!),
       ...(shown.includes('plays') ? { uniqueListeners: stats.seriesListeners[i]! } : {}),
     })),
-    coverage: coverageOf(plans[0]!, snap.checkpoint, stats.tailEvents),
+    coverage: coverageOf(plans[0]!, snap, stats.tailEvents),
   };
 }

@@ -169,6 +169,6 @@ export async function getDashboard(
       likes: current.series[i]!.likes,
       shares: current.series[i]!.shares,
     })),
-    coverage: coverageOf(plans[0]!, snap.checkpoint, current.tailEvents),
+    coverage: coverageOf(plans[0]!, snap, current.tailEvents),
   };
 }

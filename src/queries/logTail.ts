@@ -39,7 +39,8 @@ export function logTail(
       lastPosition = e.position.commit;
       events.push(event);
       options.onEvent?.(event);
-      if (events.length > options.maxEvents) {
+      // Dropped in chunks (a tenth at a time), not one by one.
+      if (events.length > options.maxEvents * 1.1) {
         events = events.slice(events.length - options.maxEvents);
         start = events[0]!.position - 1n;
         overflowed = true;
@@ -76,10 +77,15 @@ export function logTail(
       );
       await sub.caughtUp;
     },
-    /** Whether every event after `position` is held (false: restart the tail from there). */
+    /** Whether every event after `position` is held. */
     covers(position: number): boolean {
-      return !overflowed && BigInt(position) >= start;
+      return BigInt(position) >= start;
     },
+    /**
+     * Whether the oldest events were dropped (more than `maxEvents` past the checkpoint: the
+     * projector is far behind). Cleared once the checkpoint passes what was dropped.
+     */
+    overflowed: () => overflowed,
     /** Events with commit position > `position`, in log order (do not mutate). */
     after(position: number): readonly TrackEvent[] {
       const i = firstAfter(BigInt(position));
@@ -91,6 +97,7 @@ export function logTail(
       if (p <= start) return;
       events = events.slice(firstAfter(p));
       start = p;
+      overflowed = false;
     },
     size: () => events.length,
     lastPosition: () => lastPosition,

@@ -26,7 +26,11 @@ const iso = (t: number) => new Date(t).toISOString();
  * What came from where, for the answer's `coverage`: runs of contiguous rollup cells of one
  * level (UTC), and the log events past the rollups' checkpoint counted on top.
  */
-export function coverageOf(cells: readonly PlannedCell[], checkpoint: number, tailEvents: number) {
+export function coverageOf(
+  cells: readonly PlannedCell[],
+  snap: { checkpoint: number; incomplete?: true },
+  tailEvents: number,
+) {
   const runs: { level: Level; from: string; to: string; cells: number }[] = [];
   let last: { level: Level; end: number; run: (typeof runs)[number] } | undefined;
   for (const c of cells) {
@@ -42,9 +46,14 @@ export function coverageOf(cells: readonly PlannedCell[], checkpoint: number, ta
     last = { level: c.level, end, run };
   }
   return {
-    rollupCheckpoint: checkpoint,
+    rollupCheckpoint: snap.checkpoint,
     partitions: [...new Set(cells.map((c) => cellAt(c.level, c.start).partition))].length,
     rollups: runs,
-    raw: { eventsAfterCheckpoint: tailEvents },
+    raw: {
+      eventsAfterCheckpoint: tailEvents,
+      ...(snap.incomplete
+        ? { incomplete: 'the projector is behind by more than QUERY_TAIL_MAX_EVENTS' }
+        : {}),
+    },
   };
 }

@@ -32,7 +32,12 @@ export type StatsQueryOptions = {
 };
 
 /** What one request sees: the rollups' checkpoint and the log's events after it. */
-export type Snapshot = { checkpoint: number; tail: readonly TrackEvent[] };
+export type Snapshot = {
+  checkpoint: number;
+  tail: readonly TrackEvent[];
+  /** The projector is further behind than the tail holds: recent events are missing. */
+  incomplete?: true;
+};
 
 /** What the query handlers read through (built by `createStatsQueries`). */
 export type QueryData = {
@@ -89,11 +94,18 @@ export function createStatsQueries(deps: {
   async function snapshot(rt: RoundTrips): Promise<Snapshot> {
     for (;;) {
       const head = await reader.live(rt);
-      if (head.physical === family && tail.covers(head.checkpoint)) {
+      const covered = tail.covers(head.checkpoint);
+      // Far behind (more than QUERY_TAIL_MAX_EVENTS past the checkpoint): answer with what is
+      // held, flagged, rather than re-reading the backlog on every request.
+      if (head.physical === family && (covered || tail.overflowed())) {
         // Read synchronously with the checkpoint: nothing can be pruned in between.
         const events = tail.after(head.checkpoint);
         tail.prune(head.checkpoint);
-        return { checkpoint: head.checkpoint, tail: events };
+        return {
+          checkpoint: head.checkpoint,
+          tail: events,
+          ...(covered ? {} : { incomplete: true }),
+        };
       }
       await restart(rt);
     }
