@@ -7,7 +7,12 @@ import { ValidationError } from '../errors';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-export type Zone = { format: Intl.DateTimeFormat; offsets: Map<number, number> };
+/** `offsets` by UTC hour number, `dayStarts` (for zonedTime.ts) by local day number. */
+export type Zone = {
+  format: Intl.DateTimeFormat;
+  offsets: Map<number, number>;
+  dayStarts: Map<number, number>;
+};
 /** Pure caches: formatters by zone name, and each zone's UTC offset per UTC hour (bounded). */
 const zones = new Map<string, Zone>();
 const MAX_ZONES = 1_000;
@@ -45,7 +50,11 @@ export function zone(tz: string): Zone {
     zones.clear();
     cachedOffsets = 0;
   }
-  const created = { format, offsets: new Map<number, number>() };
+  const created = {
+    format,
+    offsets: new Map<number, number>(),
+    dayStarts: new Map<number, number>(),
+  };
   zones.set(tz, created);
   return created;
 }
@@ -56,17 +65,25 @@ export const utcDate = (y: number, monthIndex: number, day: number) =>
 
 /** UTC offset (ms) in force at the last millisecond of UTC hour `h`. */
 export function offsetAtEnd(z: Zone, h: number): number {
-  const cached = z.offsets.get(h);
+  // Small-integer keys: V8 hashes them much faster than epoch-ms doubles.
+  const cached = z.offsets.get(h / HOUR);
   if (cached !== undefined) return cached;
   const f: Record<string, number> = {};
   for (const p of z.format.formatToParts(h + HOUR - 1)) f[p.type] = Number(p.value);
   const local =
     utcDate(f.year!, f.month! - 1, f.day!) + f.hour! * HOUR + f.minute! * 60_000 + f.second! * 1000;
   const offset = local - (h + HOUR - 1000);
-  if (++cachedOffsets > MAX_CACHED_OFFSETS) {
-    for (const other of zones.values()) other.offsets.clear();
-    cachedOffsets = 1;
-  }
-  z.offsets.set(h, offset);
+  z.offsets.set(h / HOUR, offset);
+  countCached();
   return offset;
+}
+
+/** Counts one more cached entry; past the budget every zone's caches start afresh. */
+export function countCached(): void {
+  if (++cachedOffsets <= MAX_CACHED_OFFSETS) return;
+  for (const other of zones.values()) {
+    other.offsets.clear();
+    other.dayStarts.clear();
+  }
+  cachedOffsets = 0;
 }

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import type { Granularity } from './timeBuckets';
 import type { Zone } from './zoneOffsets';
-import { DAY, HOUR, offsetAtEnd, utcDate, zone } from './zoneOffsets';
+import { countCached, DAY, HOUR, offsetAtEnd, utcDate, zone } from './zoneOffsets';
 
 /**
  * Local-calendar buckets (hour, day, ISO week from Monday, month, year) in an IANA time zone,
@@ -67,11 +67,15 @@ function shiftUnit(day: number, unit: Exclude<ZonedUnit, 'hour'>, n: number): nu
 
 /** First UTC hour whose local date is `day` or later: the hour-floored start of local `day`. */
 function dayStart(z: Zone, day: number): number {
+  const cached = z.dayStarts.get(day / DAY);
+  if (cached !== undefined) return cached;
   // Two rounds of "midnight minus the offset around it" land within an hour or two.
   let h = floorHour(day - offsetAtEnd(z, floorHour(day)));
   h = floorHour(day - offsetAtEnd(z, h));
   while (localDay(z, h - HOUR) >= day) h -= HOUR;
   while (localDay(z, h) < day) h += HOUR;
+  z.dayStarts.set(day / DAY, h);
+  countCached();
   return h;
 }
 
@@ -121,6 +125,7 @@ export function localDateStart(date: string, tz: string, field: string): number 
  * and the boundaries between them are local unit starts. Empty when `from >= to`.
  */
 export function bucketBoundaries(from: number, to: number, unit: ZonedUnit, tz: string): Bucket[] {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('finite from and to');
   const buckets: Bucket[] = [];
   for (let start = from; start < to;) {
     const end = Math.min(next(start, unit, tz), to);
