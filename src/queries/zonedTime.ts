@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors';
 import type { Granularity } from './timeBuckets';
+import type { Zone } from './zoneOffsets';
+import { countCached, DAY, HOUR, offsetAtEnd, utcDate, zone } from './zoneOffsets';
 
 /**
  * Local-calendar buckets (hour, day, ISO week from Monday, month, year) in an IANA time zone,
@@ -14,56 +16,14 @@ import type { Granularity } from './timeBuckets';
  *
  * DST: a local day lasts 23 or 25 hours; when a gap swallows midnight (America/Santiago,
  * America/Havana, Asia/Beirut) the day starts at the first local instant that exists. A
- * repeated local hour (fall back) yields two hour buckets with the same label.
+ * repeated local hour (fall back) yields two hour buckets with the same label. Where a fall back
+ * carries the clock back across midnight (in 1990–2040 only Antarctica/Casey on 2010-03-05),
+ * the day runs until the second midnight.
  */
 export type ZonedUnit = Granularity;
 export type Bucket = { start: number; end: number };
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const floorHour = (t: number) => Math.floor(t / HOUR) * HOUR;
-
-type Zone = { format: Intl.DateTimeFormat; offsets: Map<number, number> };
-/** Pure caches: formatters by zone name, and each zone's UTC offset per UTC hour (bounded). */
-const zones = new Map<string, Zone>();
-const MAX_ZONES = 1_000;
-const MAX_CACHED_OFFSETS = 200_000;
-let cachedOffsets = 0;
-
-function invalidZone(): ValidationError {
-  return new ValidationError('invalid query: tz', [
-    { path: 'tz', message: 'must be an IANA time zone, e.g. Europe/Berlin' },
-  ]);
-}
-
-function zone(tz: string): Zone {
-  const known = zones.get(tz);
-  if (known !== undefined) return known;
-  // Intl also takes offsets such as +05:30 on newer Node versions; the SPEC asks for IANA names.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) throw invalidZone();
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch {
-    throw invalidZone();
-  }
-  if (zones.size >= MAX_ZONES) {
-    zones.clear();
-    cachedOffsets = 0;
-  }
-  const created = { format, offsets: new Map<number, number>() };
-  zones.set(tz, created);
-  return created;
-}
 
 let canonicalNames: Map<string, string> | undefined;
 
@@ -82,27 +42,6 @@ export function parseTimeZone(tz: string | undefined): string {
   return canonicalNames.get(tz.toLowerCase()) ?? tz;
 }
 
-/** `new Date(0).setUTCFullYear` avoids Date.UTC's mapping of years 0–99 to 1900–1999. */
-const utcDate = (y: number, monthIndex: number, day: number) =>
-  new Date(0).setUTCFullYear(y, monthIndex, day);
-
-/** UTC offset (ms) in force at the last millisecond of UTC hour `h`. */
-function offsetAtEnd(z: Zone, h: number): number {
-  const cached = z.offsets.get(h);
-  if (cached !== undefined) return cached;
-  const f: Record<string, number> = {};
-  for (const p of z.format.formatToParts(h + HOUR - 1)) f[p.type] = Number(p.value);
-  const local =
-    utcDate(f.year!, f.month! - 1, f.day!) + f.hour! * HOUR + f.minute! * 60_000 + f.second! * 1000;
-  const offset = local - (h + HOUR - 1000);
-  if (++cachedOffsets > MAX_CACHED_OFFSETS) {
-    for (const other of zones.values()) other.offsets.clear();
-    cachedOffsets = 1;
-  }
-  z.offsets.set(h, offset);
-  return offset;
-}
-
 /** Local wall time of UTC hour `h` (its last millisecond), as a Date read with getUTC*. */
 const wallOf = (z: Zone, h: number) => new Date(h + HOUR - 1 + offsetAtEnd(z, h));
 /** Local date of UTC hour `h`, as the epoch ms of that date's UTC midnight. */
@@ -116,38 +55,48 @@ function unitStartDay(w: Date, unit: Exclude<ZonedUnit, 'hour'>): number {
   return unit === 'month' ? utcDate(y, m, 1) : utcDate(y, 0, 1);
 }
 
-function nextUnitDay(day: number, unit: Exclude<ZonedUnit, 'hour'>): number {
+/** The local date `n` units after (or before) unit start date `day`. */
+function shiftUnit(day: number, unit: Exclude<ZonedUnit, 'hour'>, n: number): number {
   const d = new Date(day);
-  if (unit === 'day') return day + DAY;
-  if (unit === 'week') return day + 7 * DAY;
+  if (unit === 'day') return day + n * DAY;
+  if (unit === 'week') return day + n * 7 * DAY;
   return unit === 'month'
-    ? utcDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-    : utcDate(d.getUTCFullYear() + 1, 0, 1);
+    ? utcDate(d.getUTCFullYear(), d.getUTCMonth() + n, 1)
+    : utcDate(d.getUTCFullYear() + n, 0, 1);
 }
 
 /** First UTC hour whose local date is `day` or later: the hour-floored start of local `day`. */
 function dayStart(z: Zone, day: number): number {
+  const cached = z.dayStarts.get(day / DAY);
+  if (cached !== undefined) return cached;
   // Two rounds of "midnight minus the offset around it" land within an hour or two.
   let h = floorHour(day - offsetAtEnd(z, floorHour(day)));
   h = floorHour(day - offsetAtEnd(z, h));
   while (localDay(z, h - HOUR) >= day) h -= HOUR;
   while (localDay(z, h) < day) h += HOUR;
+  z.dayStarts.set(day / DAY, h);
+  countCached();
   return h;
 }
 
-/** Hour-floored UTC start of the local `unit` that contains instant `t`. */
-export function startOf(t: number, unit: ZonedUnit, tz: string): number {
+/** [start, end) of the zoned `unit` holding `t`. */
+function unitAround(t: number, unit: ZonedUnit, tz: string): [number, number] {
   const [h, z] = [floorHour(t), zone(tz)];
-  if (unit === 'hour') return h;
-  return dayStart(z, unitStartDay(wallOf(z, h), unit));
+  if (unit === 'hour') return [h, h + HOUR];
+  const day = unitStartDay(wallOf(z, h), unit);
+  const start = dayStart(z, day);
+  // Only where a fall back crosses midnight (Antarctica/Casey 2010-03-05) can the clock show
+  // a day whose hour-floored start is still ahead; such hours belong to the day before.
+  if (start > h) return [dayStart(z, shiftUnit(day, unit, -1)), start];
+  return [start, dayStart(z, shiftUnit(day, unit, 1))];
 }
 
+/** Hour-floored UTC start of the local `unit` that contains instant `t`. */
+export const startOf = (t: number, unit: ZonedUnit, tz: string): number =>
+  unitAround(t, unit, tz)[0];
+
 /** Hour-floored UTC start of the local `unit` after the one that contains `t`. */
-export function next(t: number, unit: ZonedUnit, tz: string): number {
-  const [h, z] = [floorHour(t), zone(tz)];
-  if (unit === 'hour') return h + HOUR;
-  return dayStart(z, nextUnitDay(unitStartDay(wallOf(z, h), unit), unit));
-}
+export const next = (t: number, unit: ZonedUnit, tz: string): number => unitAround(t, unit, tz)[1];
 
 /**
  * Start of local day `date` ('YYYY-MM-DD', for `from`/`to` given as dates); a malformed or
@@ -176,6 +125,7 @@ export function localDateStart(date: string, tz: string, field: string): number 
  * and the boundaries between them are local unit starts. Empty when `from >= to`.
  */
 export function bucketBoundaries(from: number, to: number, unit: ZonedUnit, tz: string): Bucket[] {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('finite from and to');
   const buckets: Bucket[] = [];
   for (let start = from; start < to;) {
     const end = Math.min(next(start, unit, tz), to);
@@ -196,7 +146,8 @@ const dateLabel = (w: Date) =>
  * week, its Monday), '2026-11' (month), '2026' (year).
  */
 export function localLabel(t: number, unit: ZonedUnit, tz: string): string {
-  const w = wallOf(zone(tz), floorHour(t));
+  // Read at the bucket's start, so a label always names the bucket `startOf` puts t in.
+  const w = wallOf(zone(tz), startOf(t, unit, tz));
   switch (unit) {
     case 'hour':
       return `${dateLabel(w)}T${pad(w.getUTCHours())}`;
