@@ -12,6 +12,10 @@ import { batchLength } from './batcher';
 import type { CheckpointStore } from '../readModels/checkpointStore';
 import type { ProjectorMetrics } from './metrics';
 import { partitionIndexes } from './partitionIndexes';
+import { batchSizeFor, flushDecision } from './pipeline/batchTiming';
+import { commitBatch } from './pipeline/checkpointCommit';
+import { lagEvents, rateWindow } from './pipeline/rateWindow';
+import { defaultRetryPolicy, withRetry } from './pipeline/retryPolicy';
 import { writeBatch } from './readModelWriter';
 
 /**
@@ -60,6 +64,8 @@ export type ProjectorOptions = {
   writeAttempts?: number;
   metrics?: ProjectorMetrics;
   clock?: () => number;
+  /** Waits between write retries (tests pass a fake one). */
+  sleep?: (ms: number) => Promise<void>;
 };
 
 export type ProjectorStatus = {
@@ -115,7 +121,7 @@ export function toTrackEvent(e: RecordedEvent): TrackEvent {
 /** How long the log must be silent during catch-up before a partial batch is written. */
 const catchUpQuietMs = 2000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * subscription → batcher → projection → readModelWriter → checkpointStore.
@@ -148,7 +154,7 @@ export async function startProjector(options: ProjectorOptions) {
   let caughtUp = false;
   let failure: unknown;
   let inFlight: RecordedEvent[] = [];
-  const rate: { at: number; events: number }[] = [];
+  const rate = rateWindow(clock);
   // After a crash mid-batch, the first batch must end exactly where the crashed one did.
   let forcedCut =
     start.pending !== undefined && start.pending > start.position ? start.pending : undefined;
@@ -206,34 +212,30 @@ export async function startProjector(options: ProjectorOptions) {
     const end = batch[batch.length - 1]!.position;
     const events = project(batch);
     const ops = projection.project(events, state);
-    await checkpoints.store(checkpointId, {
-      position: checkpoint.commit,
-      prepare: checkpoint.prepare,
-      pending: end.commit,
-    });
-    const attempts = options.writeAttempts ?? 5;
-    let result;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ensurePartitionIndexes(ops);
-        result = await writeBatch(db, physicalName, ops, end.commit, options.bulkChunkSize);
-        break;
-      } catch (err) {
-        if (attempt >= attempts) throw err;
-        log.warn({ err, attempt }, 'batch write failed, retrying (writes are idempotent)');
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
-      }
-    }
-    await checkpoints.store(
+    const result = await commitBatch({
+      checkpoints,
       checkpointId,
-      { position: end.commit, prepare: end.prepare },
-      events.length,
-    );
+      from: checkpoint,
+      end,
+      handled: events.length,
+      write: () =>
+        withRetry(
+          async () => {
+            await ensurePartitionIndexes(ops);
+            return writeBatch(db, physicalName, ops, end.commit, options.bulkChunkSize);
+          },
+          { ...defaultRetryPolicy, attempts: options.writeAttempts ?? defaultRetryPolicy.attempts },
+          {
+            sleep: options.sleep ?? sleep,
+            onRetry: (err, attempt) =>
+              log.warn({ err, attempt }, 'batch write failed, retrying (writes are idempotent)'),
+          },
+        ),
+    });
     checkpoint = end;
     applied += events.length;
     lastBatchAt = new Date(clock());
-    rate.push({ at: clock(), events: events.length });
-    while (rate.length > 0 && rate[0]!.at < clock() - 10_000) rate.shift();
+    rate.add(events.length);
     metrics?.events.inc({ projection: projection.name, outcome: 'handled' }, events.length);
     metrics?.writes.inc({ projection: projection.name, outcome: 'applied' }, result.applied);
     if (result.skipped)
@@ -269,30 +271,20 @@ export async function startProjector(options: ProjectorOptions) {
     return chain;
   };
 
+  const timing = { batchDelayMs, maxDelayMs, catchUpQuietMs };
   const arm = () => {
     if (timer || failure) return;
     timer = setTimeout(() => {
       timer = undefined;
-      // While catching up, only full batches (or a log quiet for 2 s) are written: a slow read
-      // (or one paced by another consumer of the shared feed) would otherwise cut small batches,
-      // and a batch's cost is its document writes, not its events. Once caught up, a batch is
-      // written when the log is quiet or its oldest event has waited `maxDelayMs`.
-      const now = clock();
-      const quiet = now - lastArrival >= (caughtUp ? batchDelayMs : catchUpQuietMs);
-      const due = caughtUp && now - firstArrival >= maxDelayMs;
-      if (!quiet && !due) return arm();
-      void flush(quiet ? 'quiet' : 'timer').then(() => {
+      const decision = flushDecision(clock(), { caughtUp, lastArrival, firstArrival }, timing);
+      if (decision === 'wait') return arm();
+      void flush(decision === 'quiet' ? 'quiet' : 'timer').then(() => {
         if (buffer.length > 0) arm();
       });
     }, batchDelayMs);
   };
 
-  // Big batches while catching up, and whenever a backlog has built up (the feed reports
-  // caught up while events may still be queued for this projector).
-  const currentBatchSize = () =>
-    caughtUp && buffer.length <= options.batchSize
-      ? options.batchSize
-      : (options.catchUpBatchSize ?? options.batchSize);
+  const currentBatchSize = () => batchSizeFor(caughtUp, buffer.length, options);
 
   const subscription = (options.source ?? store).subscribeToAll({
     from: checkpoint.commit > 0n ? checkpoint : undefined,
@@ -332,22 +324,21 @@ export async function startProjector(options: ProjectorOptions) {
 
   const status = (): ProjectorStatus => {
     const oldest = inFlight[0] ?? buffer[0];
-    const windowStart = clock() - 10_000;
-    const recent = rate.filter((r) => r.at >= windowStart).reduce((s, r) => s + r.events, 0);
     const pending = inFlight.length + buffer.length;
-    const bytesPerEvent = received > 0 ? Number(lastReceived - start.position) / received : 0;
-    const unread =
-      head !== undefined && head > lastReceived && bytesPerEvent > 0
-        ? Math.round(Number(head - lastReceived) / bytesPerEvent)
-        : 0;
     return {
       name: projection.name,
       checkpointId,
       checkpoint: checkpoint.commit,
       eventsApplied: applied,
-      eventsPerSecond: Math.round(recent / 10),
+      eventsPerSecond: rate.perSecond(),
       eventsPending: pending,
-      lagEvents: pending + unread,
+      lagEvents: lagEvents({
+        pending,
+        received,
+        startPosition: start.position,
+        lastReceived,
+        ...(head !== undefined ? { head } : {}),
+      }),
       lagSeconds: oldest ? Math.max(0, (clock() - oldest.created.getTime()) / 1000) : 0,
       ...(lastBatchAt ? { lastBatchAt } : {}),
       caughtUp,
