@@ -12,6 +12,7 @@ import {
 import type { NewEvent } from '../log/record';
 import { SegmentFiles } from '../log/segmentFiles';
 import { SegmentLog } from '../log/segmentLog';
+import { storedSize } from './appendSize';
 import { IdCache } from './idCache';
 import { loadIndex, reloadMetadata, SnapshotScheduler } from './startup';
 import type { StreamIndex } from './streamIndex';
@@ -24,7 +25,7 @@ export interface StoreOptions {
   dataDir: string;
   /** Bytes per segment file (default 256 MiB). */
   segmentSize?: number;
-  /** Largest append accepted, data + metadata bytes (the real server's default: 1 MiB). */
+  /** Largest append accepted, in stored bytes (appendSize.ts; the real server's default: 1 MiB). */
   maxAppendSize?: number;
   idCacheSize?: number;
   /** Write an index snapshot after this many new events (default 50,000). */
@@ -141,7 +142,7 @@ export class Store {
   ): Promise<AppendOutcome> {
     this.throwIfFailed();
     let size = 0;
-    for (const e of events) size += e.data.length + e.metadata.length;
+    for (const e of events) size += storedSize(e);
     if (size > this.maxAppendSize)
       return { ok: false, reason: 'too_big', maxAppendSize: this.maxAppendSize };
     const s = this.index.get(stream);
