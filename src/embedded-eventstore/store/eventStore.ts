@@ -13,6 +13,7 @@ import type { NewEvent } from '../log/record';
 import { SegmentFiles } from '../log/segmentFiles';
 import { SegmentLog } from '../log/segmentLog';
 import { storedSize } from './appendSize';
+import { epochInformationEvent, EPOCH_INFORMATION } from './epochInformation';
 import { IdCache } from './idCache';
 import { loadIndex, reloadMetadata, SnapshotScheduler } from './startup';
 import type { StreamIndex } from './streamIndex';
@@ -84,7 +85,11 @@ export class Store {
   static async open(opts: StoreOptions): Promise<Store> {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const store = new Store(opts);
-    if (store.log.end === 0) await store.writeHeader();
+    if (store.log.end === 0) {
+      await store.writeHeader();
+      const epoch = epochInformationEvent(store.clock());
+      await store.append(EPOCH_INFORMATION, { kind: 'no_stream' }, [epoch]);
+    }
     return store;
   }
 
