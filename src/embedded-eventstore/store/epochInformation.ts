@@ -8,8 +8,8 @@ export const EPOCH_INFORMATION = '$epoch-information';
  * The one event a fresh log holds before any client writes: what a fresh EventStoreDB node writes
  * into `$all` when it starts its first epoch (stream and type `$epoch-information`, JSON data with
  * the fields of its `EpochRecordDto`). Clients reading `$all` from the start therefore see a
- * system event first, as on the real server; projectors never do (they filter on stream prefixes
- * and skip `$` types). The real server writes one more at every start and leader election; this
+ * system event first, as on the real server; projectors never do (they subscribe to `track-`
+ * streams only and handle only their own event types). The real server writes one more at every start and leader election; this
  * server writes only the first, since it has no elections and a restart changes nothing for clients.
  */
 export function epochInformationEvent(nowMs: number): NewEvent {
