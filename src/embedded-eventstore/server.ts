@@ -32,7 +32,7 @@ export interface EmbeddedEventStoreOptions {
    */
   framedReads?: boolean;
   /**
-   * Longest a BatchAppend may take from its first message to durable, whatever the client's
+   * Longest a BatchAppend may take from its first message to its last, whatever the client's
    * deadline (EventStoreDB's `WriteTimeoutMs`, default 2000); past it the append is answered Timeout.
    */
   writeTimeoutMs?: number;

@@ -23,7 +23,7 @@ import { FramedResponses } from './sink';
 export interface BatchAppendConfig {
   /** Batch answers into direct HTTP/2 writes (sink.ts). */
   framed: boolean;
-  /** Longest an append may take from its first message to durable, whatever the client's deadline. */
+  /** Longest an append may take from its first message to its last, whatever the client's deadline. */
   writeTimeoutMs: number;
 }
 
@@ -45,11 +45,14 @@ interface OpenBatch {
 
 /**
  * Streams.BatchAppend: one long-lived duplex call carrying many appends, each identified by a
- * correlation id, possibly split over several messages (is_final marks the last). As on
- * EventStoreDB: each append has min(client deadline, write timeout) from its first message to be
- * received and made durable, else it is answered Timeout (at once when that is already past); its
- * stored size is checked as each message arrives; an append answered early (Timeout, too big)
- * ignores its later messages. Every append gets exactly one answer.
+ * correlation id, possibly split over several messages (is_final marks the last). As in
+ * EventStoreDB's BatchAppend worker: an append whose min(client deadline, write timeout) has
+ * passed when its first message arrives is answered Timeout at once; one still incomplete when
+ * that time runs out is answered Timeout then; its stored size is checked as each message arrives;
+ * an append answered early (Timeout, too big) ignores its later messages. A complete append goes
+ * to the store and is answered when durable: EventStoreDB's storage-level commit timeout has no
+ * counterpart here (one group commit, nothing to give up on), so a slow disk delays the answer
+ * instead of turning it into an unknown outcome. Every append gets exactly one answer.
  */
 export function batchAppendHandler(
   store: Store,
@@ -133,6 +136,8 @@ class BatchAppendCall {
   }
 
   private run(batch: OpenBatch): void {
+    if (batch.timer !== null) clearTimeout(batch.timer); // complete: the deadline no longer applies
+    batch.timer = null;
     if (batch.error !== null) {
       this.answerError(batch, batchOtherError(Code.INVALID_ARGUMENT, batch.error));
       return;
@@ -151,7 +156,7 @@ class BatchAppendCall {
       });
   }
 
-  /** Sends the append's one answer; anything after it (a late outcome after a Timeout) is dropped. */
+  /** Sends the append's one answer (a later one, which cannot happen today, would be dropped). */
   private answer(batch: OpenBatch, encode: () => Buffer): void {
     if (batch.answered) return;
     batch.answered = true;
