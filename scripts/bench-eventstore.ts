@@ -1,6 +1,6 @@
 /**
  * Benchmark of the embedded EventStoreDB-protocol server through the official client.
- *   npx tsx scripts/bench-eventstore.ts [--quick] [--big 1000000] [--rounds 3] [--prof DIR]
+ *   npx tsx scripts/bench-eventstore.ts [--quick] [--big 1000000] [--rounds 3] [--prof DIR] [--only TEXT]
  * The server runs in a child process (the CLI); the client runs here. Each workload runs against
  * our server and right after against the protocol-only null server (scripts/lib/nullEventStore.ts),
  * `--rounds` times; prints machine, commit and parameters, one row per measurement, medians side by
@@ -30,6 +30,8 @@ const quick = process.argv.includes('--quick');
 const BIG = Number(arg('--big') ?? (quick ? 100_000 : 1_000_000));
 const ROUNDS = Number(arg('--rounds') ?? (quick ? 1 : 3));
 const PROF = arg('--prof');
+const ONLY = arg('--only');
+const selected = (name: string): boolean => ONLY === undefined || name.includes(ONLY);
 const N_1000 = quick ? 20_000 : 100_000;
 const N_50 = quick ? 10_000 : 50_000;
 const N_SINGLE = quick ? 5_000 : 20_000;
@@ -62,6 +64,7 @@ async function measure(
   fn: () => Promise<void>,
   extra?: () => string,
 ) {
+  if (!selected(name)) return;
   const c0 = process.cpuUsage();
   const s0 = processCpuMs(es.pid);
   const t0 = performance.now();
@@ -153,7 +156,7 @@ async function main() {
       .join(' ')}`,
   );
   console.log(
-    `params: batches of 1000: ${N_1000}, batches of 50: ${N_50}, single x50 streams: ${N_SINGLE}, live: ${LIVE}, big log: ${BIG}, rounds: ${ROUNDS}`,
+    `params: batches of 1000: ${N_1000}, batches of 50: ${N_50}, single x50 streams: ${N_SINGLE}, live: ${LIVE}, big log: ${BIG}, rounds: ${ROUNDS}${ONLY === undefined ? '' : `, only: ${ONLY}`}`,
   );
   console.log(`fdatasync of a 300-byte append on this disk: ${fsyncLatencyMs().toFixed(2)} ms`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-es-'));
@@ -202,7 +205,11 @@ async function main() {
           );
         });
       }
-      total += N_1000 + N_50 + N_SINGLE;
+      // phases left out by --only append nothing; the reads below read what is there
+      total +=
+        (selected('append, batches of 1000, one stream') ? N_1000 : 0) +
+        (selected('append, batches of 50, one stream') ? N_50 : 0) +
+        (selected('append, single events, 50 streams at once') ? N_SINGLE : 0);
       const n = total;
       for (const [t, c] of targets) {
         await measure('$all catch-up subscription from start', t, n, async () => {
@@ -218,6 +225,7 @@ async function main() {
           t.kind === 'null' ? nul.connectionString : es.connectionString,
         );
         const matching = n - WARMUP;
+        if (matching === 0) continue;
         await measure('$all catch-up, prefix filter, src/eventstore', t, matching, async () => {
           const sub = store.subscribeToAll({ streamPrefixes: ['bench-'] });
           let got = 0;
@@ -256,7 +264,7 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   printMedians();
-  await bigLog();
+  if (selected('start-up')) await bigLog();
   console.log(JSON.stringify({ commit, rows }));
 }
 

@@ -22,6 +22,11 @@ async function collect(it: AsyncIterable<ResolvedEvent>): Promise<ResolvedEvent[
   return out;
 }
 
+/** $all without system events (a fresh log starts with `$epoch-information`). */
+async function readAllUserEvents(client: EventStoreDBClient): Promise<ResolvedEvent[]> {
+  return (await collect(client.readAll())).filter((e) => !e.event!.streamId.startsWith('$'));
+}
+
 async function readAllTrackEvents(client: EventStoreDBClient): Promise<string[]> {
   const all = await collect(client.readAll({ fromPosition: START, direction: FORWARDS }));
   return all
@@ -113,7 +118,7 @@ describe('embedded event store through the official client', () => {
       type: 'stream-deleted',
       streamName: 'plain',
     });
-    expect((await collect(client.readAll())).map((e) => e.event!.type)).toEqual([
+    expect((await readAllUserEvents(client)).map((e) => e.event!.type)).toEqual([
       'A',
       'B',
       '$streamDeleted',
@@ -162,9 +167,9 @@ describe('embedded event store through the official client', () => {
     await client.appendToStream('track-1', [ev('A'), ev('B')]);
     await client.appendToStream('other-1', ev('C'));
     await client.appendToStream('track-2', ev('D'));
-    const all = await collect(client.readAll());
+    const all = await readAllUserEvents(client);
     expect(all.map((e) => e.event!.type)).toEqual(['A', 'B', 'C', 'D']);
-    const positions = all.map((e) => e.event!.position!.commit);
+    const positions = (await collect(client.readAll())).map((e) => e.event!.position!.commit);
     expect(positions[0]).toBeGreaterThan(0n);
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
     const fromSecond = await collect(
@@ -214,7 +219,7 @@ describe('embedded event store through the official client', () => {
   it('subscribes from a position exclusively', async () => {
     const { client } = t;
     await client.appendToStream('track-p', [ev('A'), ev('B'), ev('C')]);
-    const all = await collect(client.readAll());
+    const all = await readAllUserEvents(client);
     const sub = client.subscribeToAll({ fromPosition: all[0]!.event!.position! });
     const types: string[] = [];
     for await (const e of sub) {
@@ -222,6 +227,21 @@ describe('embedded event store through the official client', () => {
       if (types.length === 2) break;
     }
     expect(types).toEqual(['B', 'C']);
+  });
+
+  it('starts a fresh log with one $epoch-information event, as a fresh node; restarts add none', async () => {
+    const first = await collect(t.client.readAll());
+    expect(first.map((e) => `${e.event!.streamId}:${e.event!.type}`)).toEqual([
+      '$epoch-information:$epoch-information',
+    ]);
+    expect(first[0]!.event!.data).toMatchObject({ epochNumber: 0, prevEpochPosition: -1 });
+    await t.stop();
+    const again = await startTempServer(t.dir);
+    try {
+      expect(await collect(again.client.readAll())).toHaveLength(1);
+    } finally {
+      await again.dispose();
+    }
   });
 
   it('keeps every event, revision and position across a restart', async () => {
@@ -253,11 +273,12 @@ describe('embedded event store through the official client', () => {
       const next = await again.client.appendToStream('track-k', ev('D'), { expectedRevision: 1n });
       expect(next.nextExpectedRevision).toBe(2n);
       // the recent-id cache survives the restart: a retry with `any` is still idempotent
-      const retried = jsonEvent({ id: before[2]!.event!.id, type: 'C', data: {} });
+      const c = before.find((e) => e.event!.streamId === 'other-k')!;
+      const retried = jsonEvent({ id: c.event!.id, type: 'C', data: {} });
       const r = await again.client.appendToStream('other-k', retried, { expectedRevision: ANY });
       expect(r.nextExpectedRevision).toBe(0n);
       expect((await collect(again.client.readStream('other-k'))).length).toBe(1);
-      expect(next.position!.commit).toBeGreaterThan(before[2]!.event!.position!.commit);
+      expect(next.position!.commit).toBeGreaterThan(c.event!.position!.commit);
     } finally {
       await again.dispose();
     }

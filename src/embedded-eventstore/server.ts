@@ -4,7 +4,7 @@ import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfea
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { appendHandler } from './grpc/appendHandler';
 import { decodeBatchAppendReq } from './grpc/batchAppendDecoder';
-import { batchAppendHandler } from './grpc/batchAppendHandler';
+import { batchAppendHandler, DEFAULT_WRITE_TIMEOUT_MS } from './grpc/batchAppendHandler';
 import { deleteHandler, tombstoneHandler } from './grpc/deleteHandlers';
 import { readHandler } from './grpc/readHandler';
 import { serverFeaturesHandler } from './grpc/serverFeatures';
@@ -23,7 +23,7 @@ export interface EmbeddedEventStoreOptions {
   logger?: StoreLogger;
   /** Bytes per log segment file (default 256 MiB; tests use small ones). */
   segmentSize?: number;
-  /** Largest append in bytes of data + metadata (default 1 MiB, as the real server). */
+  /** Largest append in stored bytes, type included (default 1 MiB, as the real server). */
   maxAppendSize?: number;
   /**
    * Batch read and subscription events, and BatchAppend answers, into direct HTTP/2 writes
@@ -31,6 +31,11 @@ export interface EmbeddedEventStoreOptions {
    * grpc-js internals change.
    */
   framedReads?: boolean;
+  /**
+   * Longest a BatchAppend may take from its first message to its last, whatever the client's
+   * deadline (EventStoreDB's `WriteTimeoutMs`, default 2000); past it the append is answered Timeout.
+   */
+  writeTimeoutMs?: number;
 }
 
 export interface EmbeddedEventStore {
@@ -84,7 +89,10 @@ export async function startEmbeddedEventStore(
   const streams: UntypedServiceImplementation = {
     read: readHandler(store, stats, opts.framedReads ?? true),
     append: appendHandler(store),
-    batchAppend: batchAppendHandler(store, opts.framedReads ?? true),
+    batchAppend: batchAppendHandler(store, {
+      framed: opts.framedReads ?? true,
+      writeTimeoutMs: opts.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
+    }),
     delete: deleteHandler(store),
     tombstone: tombstoneHandler(store),
   };

@@ -102,6 +102,12 @@ describe('conformance: append and read', () => {
     });
   });
 
+  it('starts $all with a system event ($ stream and type), as a fresh node does', async () => {
+    const [first] = await collect(t.client.readAll({ fromPosition: START, maxCount: 1 }));
+    expect(first!.event!.streamId).toMatch(/^\$/);
+    expect(first!.event!.type).toMatch(/^\$/);
+  });
+
   it('rejects an append above the maximum append size (1 MiB by default)', async () => {
     const big = jsonEvent({ type: 'Big', data: { pad: 'x'.repeat(1_100_000) } });
     const err = await t.client.appendToStream(t.stream('big'), big).catch((e: unknown) => e);

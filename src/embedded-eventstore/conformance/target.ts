@@ -5,13 +5,16 @@ import { startTempServer } from '../testing/tempServer';
 
 /**
  * The server a conformance suite runs against: a real EventStoreDB when
- * EVENTSTORE_CONFORMANCE_URL is set (e.g. `esdb://localhost:2113?tls=false`), otherwise a fresh
- * embedded server. The suites only use the official client and unique stream names, so the same
- * assertions hold on both.
+ * EVENTSTORE_CONFORMANCE_URL is set (e.g. `esdb://localhost:2113?tls=false`, a single insecure
+ * node), otherwise a fresh embedded server. The suites only use the official client (and its
+ * generated gRPC stubs, for what the client API cannot express) and unique stream names, so the
+ * same assertions hold on both.
  */
 export interface Target {
   client: EventStoreDBClient;
   embedded: boolean;
+  /** `host:port` of the server, for tests that speak the wire protocol themselves (plain text). */
+  address: string;
   /** A stream name no other test uses: `<prefix><name>`. */
   stream(name: string): string;
   prefix: string;
@@ -26,6 +29,7 @@ export async function connectTarget(): Promise<Target> {
     return {
       client,
       embedded: false,
+      address: new URL(url.replace(/^esdb(\+discover)?:/, 'http:')).host,
       prefix,
       stream: (n) => `${prefix}${n}`,
       close: () => client.dispose(),
@@ -35,6 +39,7 @@ export async function connectTarget(): Promise<Target> {
   return {
     client: t.client,
     embedded: true,
+    address: `127.0.0.1:${t.server.port}`,
     prefix,
     stream: (n) => `${prefix}${n}`,
     close: () => t.dispose(),

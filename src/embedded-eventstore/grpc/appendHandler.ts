@@ -3,6 +3,7 @@ import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import type { AppendReq } from '@eventstore/db-client/generated/streams_pb';
 import { AppendResp } from '@eventstore/db-client/generated/streams_pb';
 import type { NewEvent } from '../log/record';
+import { storedSize } from '../store/appendSize';
 import type { Store } from '../store/eventStore';
 import type { AppendOutcome, ExpectedRevision } from '../store/types';
 import { expectedFrom, RequestError, streamName, toNewEvent } from './convert';
@@ -34,7 +35,7 @@ export function appendHandler(store: Store) {
           expected = expectedFrom(o, () => o.getRevision());
         } else if (req.hasProposedMessage()) {
           const e = toNewEvent(req.getProposedMessage()!);
-          size += e.data.length + e.metadata.length;
+          size += storedSize(e);
           if (size > store.maxAppendSize) return fail(maxAppendSizeError(store.maxAppendSize));
           events.push(e);
         }

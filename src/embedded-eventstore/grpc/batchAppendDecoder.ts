@@ -11,11 +11,21 @@ import { PbReader, readUuid } from './pbReader';
 export interface BatchAppendRequest {
   /** Raw bytes of the correlation id message, echoed back in the response. */
   correlationId: Buffer;
-  options: { stream: string; expected: ExpectedRevision } | null;
+  options: BatchOptions | null;
   events: NewEvent[];
   isFinal: boolean;
   /** Set when an event is malformed (bad id, missing type or content-type). */
   error: string | null;
+}
+
+export interface BatchOptions {
+  stream: string;
+  expected: ExpectedRevision;
+  /**
+   * The client's deadline: `at` a wall-clock time (field 6, a Timestamp, what client 6.x sends)
+   * or `in` a span from now (field 7, a Duration, newer clients); null when none was sent.
+   */
+  deadline: { kind: 'at' | 'in'; ms: number } | null;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -59,9 +69,10 @@ export function decodeBatchAppendReq(buf: Buffer): BatchAppendRequest {
   return req;
 }
 
-function decodeOptions(r: PbReader): { stream: string; expected: ExpectedRevision } {
+function decodeOptions(r: PbReader): BatchOptions {
   let stream = '';
   let expected: ExpectedRevision = { kind: 'any' };
+  let deadline: BatchOptions['deadline'] = null;
   while (!r.done) {
     const tag = r.varint();
     switch (tag) {
@@ -92,11 +103,32 @@ function decodeOptions(r: PbReader): { stream: string; expected: ExpectedRevisio
         r.delimited();
         expected = { kind: 'stream_exists' };
         break;
+      case (6 << 3) | 2:
+        deadline = { kind: 'at', ms: readSecondsNanos(r) };
+        break;
+      case (7 << 3) | 2:
+        deadline = { kind: 'in', ms: readSecondsNanos(r) };
+        break;
       default:
         r.skip(tag & 7);
     }
   }
-  return { stream, expected };
+  return { stream, expected, deadline };
+}
+
+/** google.protobuf.Timestamp / Duration `{ int64 seconds = 1; int32 nanos = 2 }` as milliseconds. */
+function readSecondsNanos(r: PbReader): number {
+  const [s, e] = r.delimited();
+  const t = new PbReader(r.buf, s, e);
+  let seconds = 0;
+  let nanos = 0;
+  while (!t.done) {
+    const tag = t.varint();
+    if (tag === ((1 << 3) | 0)) seconds = Number(BigInt.asIntN(64, t.varintBig()));
+    else if (tag === ((2 << 3) | 0)) nanos = Number(BigInt.asIntN(32, t.varintBig()));
+    else t.skip(tag & 7);
+  }
+  return seconds * 1000 + nanos / 1e6;
 }
 
 function decodeProposed(r: PbReader): NewEvent | string {

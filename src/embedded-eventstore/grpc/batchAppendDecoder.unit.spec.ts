@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Empty as PbEmpty } from 'google-protobuf/google/protobuf/empty_pb';
+import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { BatchAppendReq } from '@eventstore/db-client/generated/streams_pb';
 import { decodeBatchAppendReq } from './batchAppendDecoder';
@@ -21,6 +22,7 @@ describe('decodeBatchAppendReq', () => {
             fc.integer({ min: 0, max: 2 ** 40 }),
           ),
           withOptions: fc.boolean(),
+          deadlineMs: fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 })),
           isFinal: fc.boolean(),
           events: fc.array(
             fc.record({
@@ -46,6 +48,7 @@ describe('decodeBatchAppendReq', () => {
             else if (r.expected === 'no_stream') o.setNoStream(new PbEmpty());
             else if (r.expected === 'stream_exists') o.setStreamExists(new PbEmpty());
             else o.setStreamPosition(String(r.expected));
+            if (r.deadlineMs !== null) o.setDeadline(Timestamp.fromDate(new Date(r.deadlineMs)));
             req.setOptions(o);
           }
           for (const e of r.events) {
@@ -69,7 +72,8 @@ describe('decodeBatchAppendReq', () => {
               typeof r.expected === 'number'
                 ? { kind: 'revision', revision: r.expected }
                 : { kind: r.expected };
-            expect(got.options).toEqual({ stream: r.stream, expected });
+            const deadline = r.deadlineMs === null ? null : { kind: 'at', ms: r.deadlineMs };
+            expect(got.options).toEqual({ stream: r.stream, expected, deadline });
           } else expect(got.options).toBeNull();
           expect(
             got.events.map((e) => ({

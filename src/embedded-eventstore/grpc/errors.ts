@@ -8,6 +8,7 @@ import {
   MaximumAppendSizeExceeded,
   StreamDeleted,
   StreamIdentifier,
+  Timeout,
   WrongExpectedVersion,
 } from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
@@ -79,7 +80,11 @@ export const invalidArgument = (details: string): GrpcError =>
 export const internalError = (details: string): GrpcError =>
   grpcError(status.INTERNAL, details, {});
 
-/** `google.rpc.Status` with packed details, as BatchAppend reports a failed batch. */
+/**
+ * `google.rpc.Status` with packed details, as BatchAppend reports a failed batch. Codes and
+ * messages are EventStoreDB's (`Google.Rpc.Status` in its gRPC transport); the client goes by the
+ * details' type only.
+ */
 export function rpcStatus(
   code: Code,
   message: string,
@@ -114,8 +119,8 @@ export function batchWrongExpectedVersion(expected: ExpectedRevision, current: n
       break;
   }
   return rpcStatus(
-    Code.FAILED_PRECONDITION,
-    'Wrong expected version.',
+    Code.ALREADY_EXISTS,
+    'WrongExpectedVersion',
     w,
     'event_store.client.WrongExpectedVersion',
   );
@@ -126,12 +131,7 @@ export function batchStreamDeleted(stream: string): Status {
   const id = new StreamIdentifier();
   id.setStreamName(Buffer.from(stream, 'utf8'));
   d.setStreamIdentifier(id);
-  return rpcStatus(
-    Code.FAILED_PRECONDITION,
-    `Event stream '${stream}' is deleted.`,
-    d,
-    'event_store.client.StreamDeleted',
-  );
+  return rpcStatus(Code.NOT_FOUND, 'StreamDeleted', d, 'event_store.client.StreamDeleted');
 }
 
 export function batchMaxAppendSize(max: number): Status {
@@ -139,10 +139,15 @@ export function batchMaxAppendSize(max: number): Status {
   d.setMaxappendsize(max);
   return rpcStatus(
     Code.INVALID_ARGUMENT,
-    `Maximum Append Size of ${max} Exceeded.`,
+    'MaximumAppendSizeExceeded',
     d,
     'event_store.client.MaximumAppendSizeExceeded',
   );
+}
+
+/** The deadline passed before the append was complete (or durable); the client's DeadlineExceededError. */
+export function batchTimeout(): Status {
+  return rpcStatus(Code.DEADLINE_EXCEEDED, 'Timeout', new Timeout(), 'event_store.client.Timeout');
 }
 
 /** Any other failed batch: details the client does not map, so it reports an UnknownError. */

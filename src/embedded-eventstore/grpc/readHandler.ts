@@ -11,6 +11,8 @@ import {
 } from '../store/reader';
 import { RequestError, streamName, u64 } from './convert';
 import { internalError, streamDeletedError } from './errors';
+import { eventWriter } from './eventWriter';
+import type { WriteEvent } from './eventWriter';
 import type { EventFilter } from './filter';
 import { filterFrom } from './filter';
 import { Sink } from './sink';
@@ -39,20 +41,21 @@ async function dispatch(store: Store, call: ReadCall, sink: Sink<unknown>): Prom
   const o = call.request.getOptions();
   if (!o) throw new RequestError(internalError('read options are required'));
   const structured = o.getUuidOption()?.hasStructured() ?? false;
+  const write = eventWriter(store, sink, structured, o.getResolveLinks());
   const backwards = o.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
   const filter = filterFrom(o);
   if (o.hasStream()) {
     const so = o.getStream()!;
     const stream = streamName(so.getStreamIdentifier());
     const from = so.hasStart() ? 'start' : so.hasEnd() ? 'end' : u64(so.getRevision());
-    if (o.hasSubscription()) return subscribeToStream(store, sink, stream, from, structured);
+    if (o.hasSubscription()) return subscribeToStream(store, sink, stream, from, write);
     const result = readStream(store, stream, { from, backwards, count: u64(o.getCount()) });
     if (result.kind === 'deleted') return sink.fail(streamDeletedError(stream));
     if (result.kind === 'not_found') {
       await sink.write(streamNotFound(stream));
       return sink.end();
     }
-    return sendAll(sink, result.records, structured, null, Infinity);
+    return sendAll(sink, result.records, write, null, Infinity);
   }
   const ao = o.getAll();
   if (!ao) throw new RequestError(internalError('stream or all options are required'));
@@ -61,21 +64,21 @@ async function dispatch(store: Store, call: ReadCall, sink: Sink<unknown>): Prom
     : ao.hasEnd()
       ? 'end'
       : u64(ao.getPosition()!.getCommitPosition());
-  if (o.hasSubscription()) return subscribeToAll(store, sink, from, filter, structured);
+  if (o.hasSubscription()) return subscribeToAll(store, sink, from, filter, write);
   const count = u64(o.getCount());
   if (backwards) {
     const before = from === 'start' ? 0 : from === 'end' ? Infinity : from;
-    return sendAll(sink, readAllBackwards(store, before), structured, filter, count);
+    return sendAll(sink, readAllBackwards(store, before), write, filter, count);
   }
   const start =
     from === 'start' ? 0 : from === 'end' ? firstEventAtOrAfter(store, store.durableEnd) : from;
-  return sendAll(sink, readAllForwards(store, start), structured, filter, count);
+  return sendAll(sink, readAllForwards(store, start), write, filter, count);
 }
 
 async function sendAll(
   sink: Sink<unknown>,
   records: Iterable<DecodedRecord>,
-  structured: boolean,
+  write: WriteEvent,
   filter: EventFilter | null,
   count: number,
 ): Promise<void> {
@@ -83,7 +86,7 @@ async function sendAll(
   if (count > 0) {
     for (const rec of records) {
       if (filter !== null && !filter.matches(rec)) continue;
-      if (!sink.event(rec, structured) && !(await sink.ready())) return;
+      if (!write(rec) && !(await sink.ready())) return;
       if (++n >= count) break;
     }
   }

@@ -9,8 +9,17 @@ import { TOMBSTONE_REVISION } from '../store/types';
  * of streams.proto as shipped with the client (generated/streams_pb.js).
  */
 export function encodeEventResp(rec: DecodedRecord, structuredIds: boolean): Buffer {
+  return encodeReadEvent(rec, null, structuredIds);
+}
+
+/** `ReadEvent { event?, link?, commit_position }` as one buffer (see encodeReadEventInto). */
+export function encodeReadEvent(
+  event: DecodedRecord | null,
+  link: DecodedRecord | null,
+  structuredIds: boolean,
+): Buffer {
   let out: Buffer | null = null;
-  encodeEventRespInto(rec, structuredIds, (size) => {
+  encodeReadEventInto(event, link, structuredIds, (size) => {
     out = Buffer.allocUnsafe(size);
     return [out, 0];
   });
@@ -29,20 +38,53 @@ export function encodeEventRespInto(
   structuredIds: boolean,
   reserve: Reserve,
 ): void {
-  const src = rec.buf;
-  const streamStart = rec.streamStart;
+  encodeReadEventInto(rec, null, structuredIds, reserve);
+}
+
+/**
+ * `ReadResp { event: ReadEvent { event = 1, link = 2, commit_position = 3 } }`, as EventStoreDB
+ * sends a resolved event: a plain event has `event` only; a resolved link has the target as
+ * `event` and the `$>` record as `link`; a link whose target is gone has `link` only. The commit
+ * position is the original record's: the link's when there is one.
+ */
+export function encodeReadEventInto(
+  event: DecodedRecord | null,
+  link: DecodedRecord | null,
+  structuredIds: boolean,
+  reserve: Reserve,
+): void {
+  const position = (link ?? event)!.position;
+  const eventCreated = event === null ? '' : createdTicks(event);
+  const linkCreated = link === null ? '' : createdTicks(link);
+  const eventSize = event === null ? 0 : recordedSize(event, structuredIds, eventCreated);
+  const linkSize = link === null ? 0 : recordedSize(link, structuredIds, linkCreated);
+  const readEvent =
+    (event === null ? 0 : 1 + varintSize(eventSize) + eventSize) +
+    (link === null ? 0 : 1 + varintSize(linkSize) + linkSize) +
+    1 +
+    varintSize(position);
+  const total = 1 + varintSize(readEvent) + readEvent;
+  const [buf, start] = reserve(total);
+  const w = new Writer(buf, start);
+  w.tag(1, 2).varint(readEvent);
+  if (event !== null)
+    writeRecorded(w.tag(1, 2).varint(eventSize), event, structuredIds, eventCreated);
+  if (link !== null) writeRecorded(w.tag(2, 2).varint(linkSize), link, structuredIds, linkCreated);
+  w.tag(3, 0).varint(position);
+  if (w.at - start !== total)
+    throw new Error(`ReadResp size mismatch: ${w.at - start} != ${total}`);
+}
+
+/** Size of `RecordedEvent` for `rec` (without its own tag and length). */
+function recordedSize(rec: DecodedRecord, structuredIds: boolean, created: string): number {
   const streamLen = rec.streamLength;
-  const typeStart = streamStart + streamLen;
   const typeLen = rec.typeLength;
-  const ctStart = typeStart + typeLen;
   const ctLen = rec.contentTypeLength;
-  const dataStart = ctStart + ctLen;
   const dataLen = rec.dataLength;
   const metaLen = rec.metadataLength;
   const position = rec.position;
-  const created = `${rec.created}0000`; // 100 ns ticks since the Unix epoch
   const revision = rec.flags & FLAG_TOMBSTONE ? TOMBSTONE_REVISION_BIG : rec.revision;
-  const idSize = structuredIds ? structuredUuidSize(src, rec.idStart) : 38;
+  const idSize = structuredIds ? structuredUuidSize(rec.buf, rec.idStart) : 38;
   const e0 = entrySize(4, typeLen);
   const e1 = entrySize(12, ctLen);
   const e2 = entrySize(7, created.length);
@@ -67,31 +109,67 @@ export function encodeEventRespInto(
     e2;
   if (metaLen > 0) recorded += 1 + varintSize(metaLen) + metaLen;
   if (dataLen > 0) recorded += 1 + varintSize(dataLen) + dataLen;
-  const readEvent = 1 + varintSize(recorded) + recorded + posSize;
-  const total = 1 + varintSize(readEvent) + readEvent;
-  const [buf, start] = reserve(total);
-  const w = new Writer(buf, start);
-  w.tag(1, 2).varint(readEvent);
-  w.tag(1, 2).varint(recorded);
+  return recorded;
+}
+
+/** `RecordedEvent` fields of `rec`, copied from the log record's bytes. */
+function writeRecorded(
+  w: Writer,
+  rec: DecodedRecord,
+  structuredIds: boolean,
+  created: string,
+): void {
+  const src = rec.buf;
+  const streamStart = rec.streamStart;
+  const streamLen = rec.streamLength;
+  const typeStart = streamStart + streamLen;
+  const typeLen = rec.typeLength;
+  const ctStart = typeStart + typeLen;
+  const ctLen = rec.contentTypeLength;
+  const dataStart = ctStart + ctLen;
+  const dataLen = rec.dataLength;
+  const metaLen = rec.metadataLength;
+  const position = rec.position;
+  const revision = rec.flags & FLAG_TOMBSTONE ? TOMBSTONE_REVISION_BIG : rec.revision;
+  const idSize = structuredIds ? structuredUuidSize(src, rec.idStart) : 38;
   w.tag(1, 2).varint(idSize);
   if (structuredIds) w.structuredUuid(src, rec.idStart);
   else w.stringUuid(src, rec.idStart);
-  w.tag(2, 2).varint(streamIdSize).tag(3, 2).varint(streamLen).copy(src, streamStart, streamLen);
+  w.tag(2, 2)
+    .varint(1 + varintSize(streamLen) + streamLen)
+    .tag(3, 2)
+    .varint(streamLen)
+    .copy(src, streamStart, streamLen);
   w.tag(3, 0).varint(revision);
   w.tag(4, 0).varint(position);
   w.tag(5, 0).varint(position);
-  w.tag(6, 2).varint(e0).key(KEY_TYPE).tag(2, 2).varint(typeLen).copy(src, typeStart, typeLen);
-  w.tag(6, 2).varint(e1).key(KEY_CONTENT_TYPE).tag(2, 2).varint(ctLen).copy(src, ctStart, ctLen);
-  w.tag(6, 2).varint(e2).key(KEY_CREATED).tag(2, 2).varint(created.length).ascii(created);
+  w.tag(6, 2)
+    .varint(entrySize(4, typeLen))
+    .key(KEY_TYPE)
+    .tag(2, 2)
+    .varint(typeLen)
+    .copy(src, typeStart, typeLen);
+  w.tag(6, 2)
+    .varint(entrySize(12, ctLen))
+    .key(KEY_CONTENT_TYPE)
+    .tag(2, 2)
+    .varint(ctLen)
+    .copy(src, ctStart, ctLen);
+  w.tag(6, 2)
+    .varint(entrySize(7, created.length))
+    .key(KEY_CREATED)
+    .tag(2, 2)
+    .varint(created.length)
+    .ascii(created);
   if (metaLen > 0)
     w.tag(7, 2)
       .varint(metaLen)
       .copy(src, dataStart + dataLen, metaLen);
   if (dataLen > 0) w.tag(8, 2).varint(dataLen).copy(src, dataStart, dataLen);
-  w.tag(3, 0).varint(position);
-  if (w.at - start !== total)
-    throw new Error(`ReadResp size mismatch: ${w.at - start} != ${total}`);
 }
+
+/** `created` metadata: 100 ns ticks since the Unix epoch, from the record's milliseconds. */
+const createdTicks = (rec: DecodedRecord): string => `${rec.created}0000`;
 
 const TOMBSTONE_REVISION_BIG = BigInt(TOMBSTONE_REVISION);
 /** Map entry keys, pre-encoded as `1: key` (tag + length + bytes). */

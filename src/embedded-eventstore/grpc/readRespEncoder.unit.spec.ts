@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { decodeRecord, FLAG_TOMBSTONE, recordSize, writeRecord } from '../log/record';
-import { encodeEventResp } from './readRespEncoder';
+import { encodeEventResp, encodeReadEvent } from './readRespEncoder';
 
 /** The hand-written encoder must produce exactly what the client's generated decoder expects. */
 describe('encodeEventResp', () => {
@@ -77,5 +77,33 @@ describe('encodeEventResp', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('encodes a resolved link as event + link, and a dangling one as the link alone', () => {
+    const record = (stream: string, type: string, revision: number, position: number) => {
+      const event = {
+        id: Buffer.alloc(16, revision + 1),
+        type,
+        contentType: 'application/octet-stream',
+        data: Buffer.from(`${stream}:${revision}`),
+        metadata: Buffer.alloc(0),
+      };
+      const buf = Buffer.alloc(recordSize(stream, event));
+      writeRecord(buf, 0, { stream, revision, created: 1, flags: 0, event });
+      return decodeRecord(buf, 0, position);
+    };
+    const target = record('target', 'A', 3, 100);
+    const link = record('links', '$>', 0, 900);
+    const both = ReadResp.deserializeBinary(encodeReadEvent(target, link, false)).getEvent()!;
+    expect(both.getEvent()!.getMetadataMap().get('type')).toBe('A');
+    expect(both.getEvent()!.getStreamRevision()).toBe('3');
+    expect(both.getEvent()!.getCommitPosition()).toBe('100');
+    expect(both.getLink()!.getMetadataMap().get('type')).toBe('$>');
+    expect(both.getLink()!.getCommitPosition()).toBe('900');
+    expect(both.getCommitPosition()).toBe('900');
+    const alone = ReadResp.deserializeBinary(encodeReadEvent(null, link, true)).getEvent()!;
+    expect(alone.hasEvent()).toBe(false);
+    expect(Buffer.from(alone.getLink()!.getData_asU8()).toString()).toBe('links:0');
+    expect(alone.getCommitPosition()).toBe('900');
   });
 });

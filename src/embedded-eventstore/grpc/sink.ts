@@ -1,7 +1,12 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { DecodedRecord } from '../log/record';
 import type { GrpcError } from './errors';
-import { encodeEventResp, encodeEventRespInto } from './readRespEncoder';
+import {
+  encodeEventResp,
+  encodeEventRespInto,
+  encodeReadEvent,
+  encodeReadEventInto,
+} from './readRespEncoder';
 
 /**
  * A server-streaming call seen as a back-pressured sink: a slow reader holds the producer instead
@@ -115,6 +120,19 @@ export class Sink<Req> {
     this.stats.eventsSent++;
     if (!this.raw) return this.callWrite(encodeEventResp(rec, structured));
     encodeEventRespInto(rec, structured, this.reserve);
+    if (this.filled >= BATCH_BYTES) this.flush();
+    return !this.full && !this.closed;
+  }
+
+  /**
+   * Sends a `$>` link resolved: `target` as the event and `link` as the link, or the link alone
+   * when `target` is null. Same contract as `event()`.
+   */
+  resolvedLink(target: DecodedRecord | null, link: DecodedRecord, structured: boolean): boolean {
+    if (this.closed) return false;
+    this.stats.eventsSent++;
+    if (!this.raw) return this.callWrite(encodeReadEvent(target, link, structured));
+    encodeReadEventInto(target, link, structured, this.reserve);
     if (this.filled >= BATCH_BYTES) this.flush();
     return !this.full && !this.closed;
   }

@@ -6,6 +6,7 @@ import type { Store } from '../store/eventStore';
 import { firstEventAfter, firstEventAtOrAfter, RandomReader } from '../store/reader';
 import { firstVisibleRevision, isExpired } from '../store/streamMeta';
 import { streamDeletedError } from './errors';
+import type { WriteEvent } from './eventWriter';
 import type { EventFilter } from './filter';
 import type { Sink } from './sink';
 
@@ -20,7 +21,7 @@ export async function subscribeToAll(
   sink: Sink<unknown>,
   from: 'start' | 'end' | number,
   filter: EventFilter | null,
-  structured: boolean,
+  write: WriteEvent,
 ): Promise<void> {
   const start =
     from === 'start'
@@ -37,7 +38,7 @@ export async function subscribeToAll(
       const rec = decodeRecord(f.buf, f.at, f.position);
       if (rec.kind === KIND_SYSTEM) continue;
       if (filter === null || filter.matches(rec)) {
-        if (!sink.event(rec, structured) && !(await sink.ready())) return false;
+        if (!write(rec) && !(await sink.ready())) return false;
       }
       if (filter !== null && ++sinceCheckpoint >= filter.checkpointInterval) {
         sinceCheckpoint = 0;
@@ -52,7 +53,7 @@ export async function subscribeToStream(
   sink: Sink<unknown>,
   stream: string,
   from: 'start' | 'end' | number,
-  structured: boolean,
+  write: WriteEvent,
 ): Promise<void> {
   const reader = new RandomReader(store.log);
   let next = -1;
@@ -73,7 +74,7 @@ export async function subscribeToStream(
       const rec = reader.at(s.positions[next]!);
       next++;
       if (isExpired(s.meta, rec.created, store.clock())) continue;
-      if (!sink.event(rec, structured) && !(await sink.ready())) return false;
+      if (!write(rec) && !(await sink.ready())) return false;
     }
   });
 }

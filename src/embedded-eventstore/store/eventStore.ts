@@ -12,6 +12,8 @@ import {
 import type { NewEvent } from '../log/record';
 import { SegmentFiles } from '../log/segmentFiles';
 import { SegmentLog } from '../log/segmentLog';
+import { storedSize } from './appendSize';
+import { epochInformationEvent, EPOCH_INFORMATION } from './epochInformation';
 import { IdCache } from './idCache';
 import { loadIndex, reloadMetadata, SnapshotScheduler } from './startup';
 import type { StreamIndex } from './streamIndex';
@@ -24,7 +26,7 @@ export interface StoreOptions {
   dataDir: string;
   /** Bytes per segment file (default 256 MiB). */
   segmentSize?: number;
-  /** Largest append accepted, data + metadata bytes (the real server's default: 1 MiB). */
+  /** Largest append accepted, in stored bytes (appendSize.ts; the real server's default: 1 MiB). */
   maxAppendSize?: number;
   idCacheSize?: number;
   /** Write an index snapshot after this many new events (default 50,000). */
@@ -83,7 +85,11 @@ export class Store {
   static async open(opts: StoreOptions): Promise<Store> {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const store = new Store(opts);
-    if (store.log.end === 0) await store.writeHeader();
+    if (store.log.end === 0) {
+      await store.writeHeader();
+      const epoch = epochInformationEvent(store.clock());
+      await store.append(EPOCH_INFORMATION, { kind: 'no_stream' }, [epoch]);
+    }
     return store;
   }
 
@@ -141,7 +147,7 @@ export class Store {
   ): Promise<AppendOutcome> {
     this.throwIfFailed();
     let size = 0;
-    for (const e of events) size += e.data.length + e.metadata.length;
+    for (const e of events) size += storedSize(e);
     if (size > this.maxAppendSize)
       return { ok: false, reason: 'too_big', maxAppendSize: this.maxAppendSize };
     const s = this.index.get(stream);

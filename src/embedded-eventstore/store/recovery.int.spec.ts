@@ -119,7 +119,8 @@ describe('log recovery', () => {
     };
     const b = await open({ segmentSize, logger });
     expect(dump(b)).toEqual(before);
-    expect(logged[0]).toMatchObject({ events: 3000, scanned: 0 });
+    // 3000 appended + the fresh log's $epoch-information event
+    expect(logged[0]).toMatchObject({ events: 3001, scanned: 0 });
     const r = readStream(b, 'track-3', { from: 'start', backwards: false, count: Infinity });
     expect(r.kind === 'ok' ? [...r.records].length : -1).toBe(stream);
     await b.close();
@@ -153,7 +154,7 @@ describe('log recovery', () => {
     });
     opened.push(b);
     expect(dump(b)).toEqual(before);
-    expect(logged[0]!.events).toBe(300);
+    expect(logged[0]!.events).toBe(301); // + $epoch-information
     expect(logged[0]!.scanned).toBeLessThan(300);
   });
 });
