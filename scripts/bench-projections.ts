@@ -23,6 +23,8 @@ import { connectEventStore } from '../src/eventstore/esdbEventStore';
 import type { EventStore } from '../src/eventstore/eventStore';
 import { createLogger } from '../src/logger';
 import { provisionMongo } from '../src/mongo/provision';
+import { serverQuirks } from '../src/mongo/serverQuirks';
+import { WriteBudget, defaultUpdateBudget } from '../src/mongo/writeBudget';
 import { leases } from '../src/projector/lease';
 import { projectorMetrics } from '../src/projector/metrics';
 import { projectionRegistry } from '../src/projector/registry';
@@ -197,13 +199,15 @@ async function main() {
 
     const registry = new Registry();
     const metrics = projectorMetrics(registry);
+    const budget = new WriteBudget(defaultUpdateBudget(await serverQuirks(db)));
     const supervisor = (owner: string) =>
       projectorSupervisor({
         store,
         db,
         registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
         logger,
-        leases: leases(db, owner),
+        leases: leases(db, owner, budget),
+        writeBudget: budget,
         batchSize: args['live-batch'],
         rebuildBatchSize: args['rebuild-batch'],
         batchDelayMs: 100,

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
 import { defaultBulkChunkSize } from '../src/mongo/bulkWrite';
+import { serverQuirks } from '../src/mongo/serverQuirks';
+import { WriteBudget, defaultUpdateBudget } from '../src/mongo/writeBudget';
 import { leases } from '../src/projector/lease';
 import { projectorSupervisor } from '../src/projector/supervisor';
 import { connectForCli } from './lib/projectorCli';
@@ -25,12 +27,21 @@ async function main() {
       throw new Error(
         `unknown projection ${unknown.join(', ')} (known: ${cli.registry.names().join(', ')}, all)`,
       );
+    // A process of its own beside the service: its own budget, the service's default on FerretDB.
+    const budget = new WriteBudget(
+      cli.config.mongoUpdateBudget ?? defaultUpdateBudget(await serverQuirks(cli.db)),
+    );
     const supervisor = projectorSupervisor({
       store: cli.store,
       db: cli.db,
       registry: cli.registry,
       logger: cli.logger,
-      leases: leases(cli.db, `cli:${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
+      leases: leases(
+        cli.db,
+        `cli:${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        budget,
+      ),
+      writeBudget: budget,
       batchSize: cli.config.projectorBatchSize,
       rebuildBatchSize: cli.config.projectorRebuildBatchSize,
       batchDelayMs: cli.config.projectorBatchDelayMs,

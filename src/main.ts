@@ -19,6 +19,8 @@ import { RoundTrips } from './queries/roundTrips';
 import { createLogger, type Logger } from './logger';
 import { defaultBulkChunkSize } from './mongo/bulkWrite';
 import { provisionMongo } from './mongo/provision';
+import { serverQuirks } from './mongo/serverQuirks';
+import { WriteBudget, defaultUpdateBudget } from './mongo/writeBudget';
 import { startJobs } from './jobs/scheduler';
 import { leases } from './projector/lease';
 import { projectorMetrics } from './projector/metrics';
@@ -72,12 +74,19 @@ export async function startService(config: Config, logger: Logger) {
     const mongoClient = await MongoClient.connect(mongo.url);
     stack.push({ name: 'mongo-client', stop: () => mongoClient.close() });
     const db = mongoClient.db(config.mongoDb);
-    logger.info({ kind: mongo.kind, db: config.mongoDb }, 'read-model database ready');
+    // Every writer of this client shares one budget of update operations in flight.
+    const writeBudget = new WriteBudget(
+      config.mongoUpdateBudget ?? defaultUpdateBudget(await serverQuirks(db)),
+    );
+    logger.info(
+      { kind: mongo.kind, db: config.mongoDb, updateBudget: writeBudget.capacity },
+      'read-model database ready',
+    );
 
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
     const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const instanceLeases = leases(db, instanceId);
+    const instanceLeases = leases(db, instanceId, writeBudget);
     const projections = projectionRegistry([trackCounters, trackRollups, recentActivity]);
     const supervisor = projectorSupervisor({
       store,
@@ -90,13 +99,14 @@ export async function startService(config: Config, logger: Logger) {
       batchDelayMs: config.projectorBatchDelayMs,
       batchMaxDelayMs: config.projectorBatchMaxDelayMs,
       bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
+      writeBudget,
       failurePolicy: config.projectorFailurePolicy,
       metrics: projectorMetrics(metricsRegistry),
     });
     await supervisor.start();
     stack.push({ name: 'projectors', stop: () => supervisor.stop() });
     if (config.jobsEnabled) {
-      const jobs = startJobs({ db, store, logger, leases: instanceLeases, config });
+      const jobs = startJobs({ db, store, logger, leases: instanceLeases, config, writeBudget });
       stack.push({ name: 'jobs', stop: () => jobs.stop() });
     }
     const projectors = supervisor.running();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import type { MongoKind } from '../src/mongo/provision';
+import { WriteBudget, defaultUpdateBudget } from '../src/mongo/writeBudget';
 
 /** The run's shared MongoDB-compatible server, started once by test/globalSetup.ts. */
 export function testMongoUrl(): string {
@@ -63,4 +64,12 @@ export function testDatabase(prefix: string): TestDatabase {
       return connected().db(name);
     },
   };
+}
+
+/**
+ * A write budget of the service's FerretDB default (see `WriteBudget`), whatever the server: a
+ * FerretDB given as MONGODB_URL is only known by asking it, and the tests run the same way on both.
+ */
+export function testWriteBudget(): WriteBudget {
+  return new WriteBudget(defaultUpdateBudget({ ferretdb: true }));
 }

@@ -22,6 +22,11 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only')
     .default('music_stats'),
   MONGODB_BULK_CHUNK: positiveInt.optional(),
+  MONGODB_UPDATE_BUDGET: z.coerce
+    .number()
+    .int('must be an integer')
+    .min(2, 'must be at least 2 (one command with one update)')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: bool.default(false),
@@ -66,6 +71,8 @@ export type Config = Readonly<{
   mongoUrl: string | undefined;
   mongoDb: string;
   mongoBulkChunk: number | undefined;
+  /** Update operations (+1 per command) in flight per process; unset: by server kind. */
+  mongoUpdateBudget: number | undefined;
   dataDir: string;
   jwtSecret: string | undefined;
   trustProxy: boolean;
@@ -127,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongoUrl: e.MONGODB_URL,
     mongoDb: e.MONGODB_DB,
     mongoBulkChunk: e.MONGODB_BULK_CHUNK,
+    mongoUpdateBudget: e.MONGODB_UPDATE_BUDGET,
     dataDir: path.resolve(e.DATA_DIR),
     jwtSecret: e.AUTH_JWT_SECRET,
     trustProxy: e.TRUST_PROXY,

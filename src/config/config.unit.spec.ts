@@ -13,6 +13,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ MONGODB_URL: 'http://x' })).toThrow(/MONGODB_URL/);
   });
+  it('takes MONGODB_UPDATE_BUDGET as an integer of at least 2, unset by default', () => {
+    expect(loadConfig({}).mongoUpdateBudget).toBeUndefined();
+    expect(loadConfig({ MONGODB_UPDATE_BUDGET: '96' }).mongoUpdateBudget).toBe(96);
+    expect(() => loadConfig({ MONGODB_UPDATE_BUDGET: '1' })).toThrow(
+      /MONGODB_UPDATE_BUDGET: must be at least 2 \(one command with one update\)/,
+    );
+    expect(() => loadConfig({ MONGODB_UPDATE_BUDGET: '4.5' })).toThrow(
+      /MONGODB_UPDATE_BUDGET: must be an integer/,
+    );
+    expect(() => loadConfig({ MONGODB_UPDATE_BUDGET: 'lots' })).toThrow(/MONGODB_UPDATE_BUDGET/);
+  });
   it('parses lists and switches', () => {
     const c = loadConfig({
       CORS_ORIGINS: 'https://a.example, https://b.example',

@@ -8,6 +8,7 @@ import {
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { replaceCompacted } from './replaceCompacted';
+import type { WriteBudget } from '../mongo/writeBudget';
 import { liveGeneration, physicalName } from '../readModels/pointers';
 import type { CompactionReport } from './replaceCompacted';
 
@@ -18,7 +19,7 @@ import type { CompactionReport } from './replaceCompacted';
  * ignore deltas with `pos ≤ upTo`, so every intermediate state reads the same. Only deltas at
  * or below the projector's checkpoint are merged; twice, or on two instances, is harmless.
  */
-export async function compactCounters(db: Db): Promise<CompactionReport> {
+export async function compactCounters(db: Db, budget: WriteBudget): Promise<CompactionReport> {
   const { generation, position: upTo } = await liveGeneration(db, trackCounters.name);
   const collection = db.collection<TrackCountersDoc>(
     physicalName(trackCountersCollection, generation),
@@ -49,5 +50,6 @@ export async function compactCounters(db: Db): Promise<CompactionReport> {
     deltasMerged: deltas.length,
     upTo,
     insertChunk: 100,
+    budget,
   });
 }

@@ -14,7 +14,7 @@ import {
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { trackRollups } from '../../projections/trackRollups';
-import { testDatabase } from '../../test/mongo';
+import { testDatabase, testWriteBudget } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
 import { connectEventStore } from '../eventstore/esdbEventStore';
 import type { EventStore } from '../eventstore/eventStore';
@@ -35,6 +35,7 @@ import { pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
 const mongo = testDatabase('jobs');
+const budget = testWriteBudget();
 let dir: string;
 let server: EmbeddedEventStore;
 let store: EventStore;
@@ -62,7 +63,8 @@ beforeAll(async () => {
     db: mongo.db,
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     logger: createLogger('silent'),
-    leases: leases(mongo.db, 'jobs-test'),
+    leases: leases(mongo.db, 'jobs-test', budget),
+    writeBudget: budget,
     // Small batches: many documents per track, for compaction and pruning to work on (with 20,
     // the busiest track could end with only 15 recent-activity documents: nothing to prune).
     batchSize: 10,
@@ -125,11 +127,11 @@ it('counter compaction folds deltas into one document per shard and reads the sa
   const before = await readTrackCounters(mongo.db, ids);
   expect(before.reduce((n, t) => n + t.playCount, 0)).toBeGreaterThan(100);
   const deltas = await mongo.db.collection('track_counters').countDocuments({ kind: 'delta' });
-  const report = await compactCounters(mongo.db);
+  const report = await compactCounters(mongo.db, budget);
   expect(report.deltasMerged).toBe(deltas);
   expect(await mongo.db.collection('track_counters').countDocuments({ kind: 'delta' })).toBe(0);
   expect(await readTrackCounters(mongo.db, ids)).toEqual(before);
-  expect((await compactCounters(mongo.db)).groups).toBe(0);
+  expect((await compactCounters(mongo.db, budget)).groups).toBe(0);
   expect(await readTrackCounters(mongo.db, ids)).toEqual(before);
   // An artist's tracks come from the catalog, with their counters.
   const artistId = before.find((t) => t.artistId)!.artistId!;
@@ -139,7 +141,7 @@ it('counter compaction folds deltas into one document per shard and reads the sa
 });
 
 it('reconciliation reports no drift on a healthy model, then finds and repairs injected drift', async () => {
-  expect((await reconcileDay(mongo.db, store, day, { repair: true })).drift).toEqual([]);
+  expect((await reconcileDay(mongo.db, store, day, { repair: true, budget })).drift).toEqual([]);
   // Compacted above: one document per (partition, container); find a track with plays on the 3rd.
   const days = await partitionContents(mongo.db, rollups(mongo.db), 'd2026-02', Infinity);
   const trackId = [...days].find(([, cells]) => (cells['03']?.plays ?? 0) > 0)![0];
@@ -163,7 +165,7 @@ it('reconciliation reports no drift on a healthy model, then finds and repairs i
     (await partitionContents(mongo.db, rollups(mongo.db), 'd2026-02', cp)).get(trackId)!['03']!
       .plays,
   ).toBe(days.get(trackId)!['03']!.plays! + 2);
-  const found = await reconcileDay(mongo.db, store, day, { repair: true });
+  const found = await reconcileDay(mongo.db, store, day, { repair: true, budget });
   expect(found.drift.map((d) => d.field).sort()).toEqual([
     'counters.playCount',
     'rollups.03.plays',
@@ -197,7 +199,7 @@ it('pruning recent activity keeps every track its newest plays', async () => {
   };
   const before = await newestPlays();
   const count = await mongo.db.collection('recent_activity').countDocuments();
-  const deleted = await pruneRecentActivity(mongo.db);
+  const deleted = await pruneRecentActivity(mongo.db, budget);
   expect(deleted).toBeGreaterThan(0);
   expect(await mongo.db.collection('recent_activity').countDocuments()).toBe(count - deleted);
   expect(await newestPlays()).toEqual(before);

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import type { WriteBudget } from '../mongo/writeBudget';
 import {
   recentActivity,
   recentActivityCollection,
@@ -21,6 +22,7 @@ import {
  */
 export async function dropRetiredGenerations(
   db: Db,
+  budget: WriteBudget,
   graceMs: number,
   now = new Date(),
 ): Promise<string[]> {
@@ -31,12 +33,14 @@ export async function dropRetiredGenerations(
       if (r.retiredAt.getTime() > now.getTime() - graceMs || r.generation === p.generation)
         continue;
       dropped.push(...(await dropCollections(db, r.collections)));
-      await db
-        .collection<{ _id: string }>(checkpointsCollection)
-        .deleteOne({ _id: r.checkpointId });
-      await db
-        .collection<ReadModelPointer>(pointersCollection)
-        .updateOne({ _id: p._id }, { $pull: { retired: { generation: r.generation } } });
+      await budget.command(0, () =>
+        db.collection<{ _id: string }>(checkpointsCollection).deleteOne({ _id: r.checkpointId }),
+      );
+      await budget.command(1, () =>
+        db
+          .collection<ReadModelPointer>(pointersCollection)
+          .updateOne({ _id: p._id }, { $pull: { retired: { generation: r.generation } } }),
+      );
     }
   }
   return dropped;
@@ -47,7 +51,7 @@ export async function dropRetiredGenerations(
  * (the newest `recentPlaysKept` documents by `lastPlayAt` and `recentLikesKept` by
  * `lastLikeAt` always contain them). Idempotent; a concurrent run deletes the same ids.
  */
-export async function pruneRecentActivity(db: Db): Promise<number> {
+export async function pruneRecentActivity(db: Db, budget: WriteBudget): Promise<number> {
   const generation = (await loadPointer(db, recentActivity.name))?.generation ?? 0;
   const collection = db.collection<RecentActivityDoc>(
     physicalName(recentActivityCollection, generation),
@@ -70,7 +74,8 @@ export async function pruneRecentActivity(db: Db): Promise<number> {
         .toArray();
       for (const d of docs) keep.add(d._id);
     }
-    deleted += (await collection.deleteMany({ trackId, _id: { $nin: [...keep] } })).deletedCount;
+    const remove = () => collection.deleteMany({ trackId, _id: { $nin: [...keep] } });
+    deleted += (await budget.command(0, remove)).deletedCount;
   }
   return deleted;
 }

@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import type { WriteBudget } from '../mongo/writeBudget';
 import { bucketKeys } from '../../projections/lib/buckets';
 import {
   accumulate,
@@ -44,6 +45,7 @@ async function applyCounterRepair(
   repairs: Record<string, TrackCounts>,
   cp: number,
   dayKey: string,
+  budget: WriteBudget,
 ): Promise<void> {
   const [compacted] = await counters
     .find({ shard, kind: 'compacted' })
@@ -54,20 +56,20 @@ async function applyCounterRepair(
     const inc: Record<string, number> = {};
     for (const [key, diff] of Object.entries(repairs))
       for (const f of counterFields) if (diff[f]) inc[`tracks.${key}.${f}`] = diff[f];
-    await counters.updateOne({ _id: compacted._id }, { $inc: inc });
+    await budget.command(1, () => counters.updateOne({ _id: compacted._id }, { $inc: inc }));
     return;
   }
-  await counters
-    .insertOne({
+  const insert = () =>
+    counters.insertOne({
       _id: `r|${shard}|${cp}|${dayKey}`,
       kind: 'delta',
       shard,
       pos: cp,
       tracks: repairs,
-    })
-    .catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
     });
+  await budget.command(0, insert).catch((err: { code?: number }) => {
+    if (err.code !== 11000) throw err;
+  });
 }
 
 export type Drift = { trackId: string; field: string; expected: number; actual: number };
@@ -95,7 +97,8 @@ export async function reconcileDay(
   db: Db,
   store: EventStore,
   day: Date,
-  options: { repair: boolean },
+  /** With `repair`, corrections are written within the process's update budget. */
+  options: { repair: false } | { repair: true; budget: WriteBudget },
 ): Promise<ReconcileReport> {
   const dayKey = day.toISOString().slice(0, 10);
   const keys = bucketKeys(`${dayKey}T00:00:00.000Z`);
@@ -202,7 +205,7 @@ export async function reconcileDay(
   if (options.repair) {
     if (corrections.size > 0) await applyRollupCorrections(db, physical, corrections, keys, cp);
     for (const [shard, repairs] of counterRepairs)
-      await applyCounterRepair(counters, shard, repairs, counterCp, dayKey);
+      await applyCounterRepair(counters, shard, repairs, counterCp, dayKey, options.budget);
   }
   return {
     day: dayKey,

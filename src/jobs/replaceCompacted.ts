@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import { chunk } from '../mongo/bulkWrite';
+import type { WriteBudget } from '../mongo/writeBudget';
 
 /** Ids per `deleteMany`: well under MongoDB's 16 MB command limit at ~60 bytes per id. */
 const DELETE_CHUNK = 5000;
@@ -22,11 +23,12 @@ export async function replaceCompacted<T extends Document & { _id: string }>(
   collection: Collection<T>,
   inserts: T[],
   merged: readonly { _id: string }[],
-  report: { deltasMerged: number; upTo: number; insertChunk: number },
+  report: { deltasMerged: number; upTo: number; insertChunk: number; budget: WriteBudget },
 ): Promise<CompactionReport> {
   for (const part of chunk(inserts, report.insertChunk)) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- OptionalUnlessRequiredId<T>
-    await collection.insertMany(part as any, { ordered: false }).catch((err: unknown) => {
+    const insert = () => collection.insertMany(part as any, { ordered: false });
+    await report.budget.command(0, insert).catch((err: unknown) => {
       if (!onlyDuplicateKeys(err)) throw err;
     });
   }
@@ -38,7 +40,8 @@ export async function replaceCompacted<T extends Document & { _id: string }>(
   // of 500 ids, 15 s of 2,000, 12 s of 10,000). MongoDB uses the `_id` index either way.
   for (const part of chunk(obsolete, DELETE_CHUNK)) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Filter<T> on a string _id
-    documentsDeleted += (await collection.deleteMany({ _id: { $in: part } } as any)).deletedCount;
+    const remove = () => collection.deleteMany({ _id: { $in: part } } as any);
+    documentsDeleted += (await report.budget.command(0, remove)).deletedCount;
   }
   return {
     groups: inserts.length,

@@ -3,6 +3,7 @@ import schedule from 'node-schedule';
 import type { Config } from '../config/config';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
+import type { WriteBudget } from '../mongo/writeBudget';
 import type { Leases } from '../projector/lease';
 import { applyRetention } from './applyRetention';
 import { compactCounters } from './compactCounters';
@@ -23,23 +24,29 @@ export function startJobs(deps: {
   logger: Logger;
   leases: Leases;
   config: Config;
+  /** The process's update budget (see `WriteBudget`), shared with the projectors. */
+  writeBudget: WriteBudget;
   clock?: () => Date;
 }) {
-  const { db, store, config } = deps;
+  const { db, store, config, writeBudget: budget } = deps;
   const clock = deps.clock ?? (() => new Date());
   const log = deps.logger.child({ component: 'jobs' });
   const defs: JobDef[] = [
     { name: 'compact-rollups', cron: config.jobRollupCompactCron, run: () => compactRollups(db) },
-    { name: 'compact-counters', cron: config.jobCompactCron, run: () => compactCounters(db) },
+    {
+      name: 'compact-counters',
+      cron: config.jobCompactCron,
+      run: () => compactCounters(db, budget),
+    },
     {
       name: 'prune-recent-activity',
       cron: config.jobCompactCron,
-      run: () => pruneRecentActivity(db),
+      run: () => pruneRecentActivity(db, budget),
     },
     {
       name: 'drop-retired-generations',
       cron: config.jobCompactCron,
-      run: () => dropRetiredGenerations(db, config.projectorDropGraceMs, clock()),
+      run: () => dropRetiredGenerations(db, budget, config.projectorDropGraceMs, clock()),
     },
     {
       name: 'reconcile-yesterday',
@@ -47,6 +54,7 @@ export function startJobs(deps: {
       run: async () => {
         const report = await reconcileDay(db, store, new Date(clock().getTime() - 86_400_000), {
           repair: true,
+          budget,
         });
         if (report.drift.length > 0) {
           log.warn(

@@ -1,10 +1,12 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { MongoKind } from './provision';
+import type { WriteBudget } from './writeBudget';
 
 /**
  * FerretDB 1.24 never answers an update command carrying 100 or more updates of existing
  * documents (99 works; measured, and covered by bulkWrite.int.spec.ts), so its chunks stay below that. Real MongoDB takes
- * up to 100,000 per command; 1,000 keeps each round trip small.
+ * up to 100,000 per command; 1,000 keeps each round trip small. Concurrent commands share
+ * FerretDB's pool, so `chunkedBulkWrite` also splits to what its `WriteBudget` allows.
  */
 export function defaultBulkChunkSize(kind: MongoKind): number {
   return kind === 'ferretdb' ? 99 : 1000;
@@ -18,6 +20,27 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size)
     chunks.push(items.slice(start, start + size));
   return chunks;
+}
+
+export function isUpdate<T extends Document>(op: AnyBulkWriteOperation<T>): boolean {
+  return 'updateOne' in op || 'updateMany' in op || 'replaceOne' in op;
+}
+
+/** Update operations in one command (what FerretDB holds a backend connection for). */
+export function countUpdates<T extends Document>(ops: readonly AnyBulkWriteOperation<T>[]): number {
+  return ops.filter(isUpdate).length;
+}
+
+/**
+ * Operations per command when a write has updates: the caller's chunk size, the server's cap on
+ * updates per command and the most one command may carry under the budget, whichever is least.
+ */
+export function updateChunkSize(
+  chunkSize: number,
+  maxUpdatesPerCommand: number,
+  budget: WriteBudget,
+): number {
+  return Math.min(chunkSize, maxUpdatesPerCommand, budget.maxUpdatesPerCommand);
 }
 
 export function isUpsert<T extends Document>(op: AnyBulkWriteOperation<T>): boolean {

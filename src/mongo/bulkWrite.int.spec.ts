@@ -1,7 +1,8 @@
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Document } from 'mongodb';
-import { testDatabase, testMongoKind } from '../../test/mongo';
+import { testDatabase, testMongoKind, testWriteBudget } from '../../test/mongo';
 import { chunkedBulkWrite, defaultBulkChunkSize, DUPLICATE_KEY } from './bulkWrite';
 import { serverQuirks } from './serverQuirks';
+import { WriteBudget } from './writeBudget';
 
 interface Counter extends Document {
   _id: string;
@@ -11,6 +12,7 @@ interface Counter extends Document {
 
 const mongo = testDatabase('bulk');
 const chunkSize = defaultBulkChunkSize(testMongoKind());
+const budget = testWriteBudget();
 
 const guarded = (id: string, pos: number): AnyBulkWriteOperation<Counter> => ({
   updateOne: {
@@ -30,7 +32,7 @@ describe('chunkedBulkWrite', () => {
     }));
 
     const started = Date.now();
-    const result = await chunkedBulkWrite(counters, ops, { chunkSize });
+    const result = await chunkedBulkWrite(counters, ops, { budget, chunkSize });
     const ms = Date.now() - started;
 
     expect(result).toMatchObject({
@@ -40,7 +42,9 @@ describe('chunkedBulkWrite', () => {
       duplicateKeys: [],
     });
     const { maxUpdatesPerCommand } = await serverQuirks(mongo.db);
-    expect(result.commands).toBe(Math.ceil(250 / Math.min(chunkSize, maxUpdatesPerCommand)));
+    expect(result.commands).toBe(
+      Math.ceil(250 / Math.min(chunkSize, maxUpdatesPerCommand, budget.maxUpdatesPerCommand)),
+    );
     expect(await counters.countDocuments({ n: 1, pos: 1 })).toBe(250);
     // Keeps an eye on FerretDB's speed (~750 updates/s measured); generous for a busy machine.
     expect(ms).toBeLessThan(20_000);
@@ -56,7 +60,7 @@ describe('chunkedBulkWrite', () => {
     const result = await chunkedBulkWrite(
       counters,
       ids.map((id) => guarded(id, 1)),
-      { chunkSize },
+      { budget, chunkSize },
     );
     const ms = Date.now() - started;
 
@@ -69,7 +73,8 @@ describe('chunkedBulkWrite', () => {
     expect(Object.keys(result.upsertedIds).map(Number)).toEqual(
       Array.from({ length: 125 }, (_, i) => 125 + i),
     );
-    expect(result.commands).toBe(exactUpdateErrors ? Math.ceil(250 / chunkSize) : 250); // exact: MongoDB, no cap
+    const perCommand = Math.min(chunkSize, budget.maxUpdatesPerCommand);
+    expect(result.commands).toBe(exactUpdateErrors ? Math.ceil(250 / perCommand) : 250); // exact: MongoDB, no cap
     expect(await counters.countDocuments({ n: 1, pos: 1 })).toBe(250);
     expect(ms).toBeLessThan(20_000);
   });
@@ -82,7 +87,7 @@ describe('chunkedBulkWrite', () => {
     ]);
     const ops = [guarded('a', 5), guarded('b', 5), guarded('new', 5), guarded('a', 4)];
     // 'a' twice: auto mode must keep this chunk ordered; split so each chunk is checked.
-    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 2 });
+    const result = await chunkedBulkWrite(counters, ops, { budget, chunkSize: 2 });
 
     expect(result.duplicateKeys.map((d) => d.index)).toEqual([0, 3]);
     expect(result.duplicateKeys[0]!.operation).toBe(ops[0]);
@@ -109,7 +114,11 @@ describe('chunkedBulkWrite', () => {
       guarded('y', 2),
       guarded('x', 11),
     ];
-    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 99, ordered: 'auto' });
+    const result = await chunkedBulkWrite(counters, ops, {
+      budget,
+      chunkSize: 99,
+      ordered: 'auto',
+    });
 
     expect(result.duplicateKeys.map((d) => d.index)).toEqual([0, 2]);
     // MongoDB: three commands (resumed twice); FerretDB: each upsert alone.
@@ -133,7 +142,9 @@ describe('chunkedBulkWrite', () => {
       { insertOne: { document: { _id: 'q', pos: 0, n: 0 } } },
       { insertOne: { document: { _id: 'p', pos: 0, n: 0 } } },
     ];
-    const error = await chunkedBulkWrite(counters, ops, { chunkSize }).catch((e: unknown) => e);
+    const error = await chunkedBulkWrite(counters, ops, { budget, chunkSize }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MongoBulkWriteError);
     expect((error as MongoBulkWriteError).code).toBe(DUPLICATE_KEY);
 
@@ -141,6 +152,7 @@ describe('chunkedBulkWrite', () => {
       counters,
       [{ insertOne: { document: { _id: 'p', pos: 1, n: 1 } } }],
       {
+        budget,
         chunkSize,
         reportDuplicateKeys: 'all',
       },
@@ -156,10 +168,26 @@ describe('chunkedBulkWrite', () => {
     const ops: AnyBulkWriteOperation<Counter>[] = ids.map((_id) => ({
       updateOne: { filter: { _id }, update: { $inc: { n: 1 } } },
     }));
-    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 1000 });
+    // A budget far above the server's cap: the cap alone bounds each command.
+    const wide = new WriteBudget(10_000);
+    const result = await chunkedBulkWrite(counters, ops, { budget: wide, chunkSize: 1000 });
     const { maxUpdatesPerCommand } = await serverQuirks(mongo.db);
     expect(result.commands).toBe(Math.ceil(150 / Math.min(1000, maxUpdatesPerCommand)));
     expect(result.modifiedCount).toBe(150);
+  });
+
+  it('splits commands to what the update budget allows, and gives every permit back', async () => {
+    const counters = mongo.db.collection<Counter>('countersBudget');
+    const ids = Array.from({ length: 95 }, (_, i) => `b${i}`);
+    await counters.insertMany(ids.map((_id) => ({ _id, pos: 0, n: 0 })));
+    const ops: AnyBulkWriteOperation<Counter>[] = ids.map((_id) => ({
+      updateOne: { filter: { _id }, update: { $inc: { n: 1 } } },
+    }));
+    const small = new WriteBudget(11); // 10 updates + 1 per command
+    const result = await chunkedBulkWrite(counters, ops, { budget: small, chunkSize: 1000 });
+    expect(result.commands).toBe(10);
+    expect(result.modifiedCount).toBe(95);
+    expect(small.available).toBe(11);
   });
 
   // Inexact update errors are forced here, so this runs the FerretDB path on any server.
@@ -172,6 +200,7 @@ describe('chunkedBulkWrite', () => {
       { _id: 'b', pos: 7, n: 1 },
     ]);
     const clean = await chunkedBulkWrite(counters, [guarded('a', 1), guarded('c', 1)], {
+      budget,
       chunkSize: 99,
       resendable: true,
       quirks: inexact,
@@ -185,6 +214,7 @@ describe('chunkedBulkWrite', () => {
 
     const ops = [guarded('a', 2), guarded('b', 7), guarded('d', 1), guarded('c', 2)];
     const result = await chunkedBulkWrite(counters, ops, {
+      budget,
       chunkSize: 99,
       resendable: true,
       quirks: inexact,
@@ -212,7 +242,11 @@ describe('chunkedBulkWrite', () => {
       updateOne: { filter: { _id }, update: { $inc: { n: 1 } } },
     });
     const ops = [plain('p'), plain('q'), guarded('a', 5), guarded('e', 1), plain('p')];
-    const result = await chunkedBulkWrite(counters, ops, { chunkSize: 99, quirks: inexact });
+    const result = await chunkedBulkWrite(counters, ops, {
+      budget,
+      chunkSize: 99,
+      quirks: inexact,
+    });
     expect(result.commands).toBe(4); // [p q] [a] [e] [p]
     expect(result.duplicateKeys.map((d) => d.index)).toEqual([2]);
     expect(result).toMatchObject({ matchedCount: 3, upsertedCount: 1, upsertedIds: { 3: 'e' } });
@@ -226,6 +260,7 @@ describe('chunkedBulkWrite', () => {
 
   it('sends nothing for no ops', async () => {
     const result = await chunkedBulkWrite(mongo.db.collection<Counter>('countersEmpty'), [], {
+      budget,
       chunkSize,
     });
     expect(result).toMatchObject({ commands: 0, matchedCount: 0, duplicateKeys: [] });

@@ -6,8 +6,17 @@ import {
   type Document,
   type WriteError,
 } from 'mongodb';
-import { canRunUnordered, chunk, isolate, isUpsert } from './bulkChunks';
+import {
+  canRunUnordered,
+  chunk,
+  countUpdates,
+  isolate,
+  isUpdate,
+  isUpsert,
+  updateChunkSize,
+} from './bulkChunks';
 import { serverQuirks, type ServerQuirks } from './serverQuirks';
+import type { WriteBudget } from './writeBudget';
 
 export { chunk, defaultBulkChunkSize } from './bulkChunks';
 
@@ -16,6 +25,11 @@ export const DUPLICATE_KEY = 11000;
 export interface ChunkedBulkWriteOptions {
   /** Operations per command; see `defaultBulkChunkSize(kind)`. */
   chunkSize: number;
+  /**
+   * The process's budget of update operations in flight: each command waits for its updates + 1
+   * permits, and commands with updates are split to fit (see `WriteBudget`).
+   */
+  budget: WriteBudget;
   /** `auto` (default): unordered when every op targets a distinct literal `_id`, else ordered. */
   ordered?: boolean | 'auto';
   /**
@@ -57,8 +71,9 @@ export interface ChunkedBulkWriteResult<T extends Document> {
 }
 
 /**
- * `collection.bulkWrite` in chunks of `chunkSize` (at most the server's `maxUpdatesPerCommand`
- * when there are updates), one chunk after the other. Duplicate-key errors chosen by
+ * `collection.bulkWrite` in chunks of `chunkSize` (when there are updates, at most the server's
+ * `maxUpdatesPerCommand` and what one command may carry under `budget`), one chunk after the
+ * other, each command sent within the budget. Duplicate-key errors chosen by
  * `reportDuplicateKeys` come back in `duplicateKeys`; in an ordered chunk the operations after
  * such an error are resubmitted, so each one is attempted exactly once. Any other write error is
  * thrown (as the driver's `MongoBulkWriteError`); earlier chunks stay applied.
@@ -88,7 +103,7 @@ export async function chunkedBulkWrite<T extends Document>(
   const alone = (op: AnyBulkWriteOperation<T>) =>
     !exact && !resendSingly && isUpdate(op) && reportable(op);
   const size = ops.some(isUpdate)
-    ? Math.min(options.chunkSize, quirks.maxUpdatesPerCommand)
+    ? updateChunkSize(options.chunkSize, quirks.maxUpdatesPerCommand, options.budget)
     : options.chunkSize;
   let offset = 0;
   for (const part of chunk(ops, size)) {
@@ -97,7 +112,14 @@ export async function chunkedBulkWrite<T extends Document>(
         ? !canRunUnordered(part)
         : options.ordered;
     for (const segment of isolate(part, alone)) {
-      const write = { collection, ordered, reportable, resendSingly, result };
+      const write = {
+        collection,
+        budget: options.budget,
+        ordered,
+        reportable,
+        resendSingly,
+        result,
+      };
       await writeChunk(write, segment.ops, offset + segment.start);
     }
     offset += part.length;
@@ -107,6 +129,7 @@ export async function chunkedBulkWrite<T extends Document>(
 
 interface ChunkWrite<T extends Document> {
   collection: Collection<T>;
+  budget: WriteBudget;
   ordered: boolean;
   reportable: (op: AnyBulkWriteOperation<T>) => boolean;
   /** On a duplicate key, resend the chunk one op per command (inexact server, resendable ops). */
@@ -119,14 +142,15 @@ async function writeChunk<T extends Document>(
   part: AnyBulkWriteOperation<T>[],
   offset: number,
 ): Promise<void> {
-  const { collection, ordered, result } = write;
+  const { collection, budget, ordered, result } = write;
   let start = 0;
   while (start < part.length) {
     const slice = part.slice(start);
     const base = offset + start;
     result.commands += 1;
     try {
-      mergeCounts(result, await collection.bulkWrite(slice, { ordered }), base);
+      const send = () => collection.bulkWrite(slice, { ordered });
+      mergeCounts(result, await budget.command(countUpdates(slice), send), base);
       return;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError) || error.err !== undefined) throw error;
@@ -151,10 +175,6 @@ async function writeChunk<T extends Document>(
       start += Math.max(...writeErrors.map((e) => e.index)) + 1;
     }
   }
-}
-
-function isUpdate<T extends Document>(op: AnyBulkWriteOperation<T>): boolean {
-  return 'updateOne' in op || 'updateMany' in op || 'replaceOne' in op;
 }
 
 function mergeCounts<T extends Document>(

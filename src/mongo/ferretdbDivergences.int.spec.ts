@@ -5,7 +5,8 @@ import { serverQuirks } from './serverQuirks';
 /**
  * Known divergences of FerretDB 1.24.2 from MongoDB that our code works around. Each test states
  * both behaviours, so an upgrade that fixes one (or a server that lacks one) shows up here.
- * Not covered on purpose: an update command with ≥ 100 updates never answers (it would hang the run).
+ * The update pool limit (commands that never answer) is in ferretdbPoolLimit.int.spec.ts, on a
+ * FerretDB of its own: a hung database stays hung.
  */
 const mongo = testDatabase('divergences');
 // Asked from the server, so a FerretDB given as MONGODB_URL counts too.

@@ -16,7 +16,7 @@ import {
 } from '../../projections/trackCounters';
 import { trackRollups } from '../../projections/trackRollups';
 import { rollupSnapshot } from '../readModels/rollups/snapshot';
-import { testDatabase, testMongoUrl } from '../../test/mongo';
+import { testDatabase, testMongoUrl, testWriteBudget } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
 import { connectEventStore } from '../eventstore/esdbEventStore';
 import type { EventStore } from '../eventstore/eventStore';
@@ -88,13 +88,16 @@ function runChild(killAfterMs: number): Promise<string> {
   return new Promise((resolve) => child.on('exit', () => (clearTimeout(timer), resolve(out))));
 }
 
+const budget = testWriteBudget();
+
 const supervisorFor = (db: Db) =>
   projectorSupervisor({
     store,
     db,
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     logger: createLogger('silent'),
-    leases: leases(db, owner),
+    leases: leases(db, owner, budget),
+    writeBudget: budget,
     batchSize: 100,
     rebuildBatchSize: 5000,
     batchDelayMs: 5,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trackCounters } from '../../projections/trackCounters';
-import { testDatabase } from '../../test/mongo';
+import { testDatabase, testWriteBudget } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
 import { connectEventStore } from '../eventstore/esdbEventStore';
 import type { EventStore } from '../eventstore/eventStore';
@@ -55,16 +55,18 @@ afterAll(async () => {
 
 it('writes a lone event once the log is quiet, and batches a steady trickle by the maximum delay', async () => {
   let stop = false;
+  const budget = testWriteBudget();
   const projector = await startProjector({
     store,
     db: mongo.db,
-    checkpoints: checkpointStore(mongo.db),
+    checkpoints: checkpointStore(mongo.db, budget),
     projection: trackCounters,
     logger: createLogger('silent'),
     batchSize: 5000,
     batchDelayMs: 500,
     batchMaxDelayMs: 1500,
     bulkChunkSize: 99,
+    writeBudget: budget,
   });
   try {
     await until('catch-up', () => projector.status().caughtUp);

@@ -6,7 +6,7 @@ import { projectionSpec } from '../../projections/testing/inMemoryReadModel';
 import { trackCounters } from '../../projections/trackCounters';
 import { trackRollups } from '../../projections/trackRollups';
 import type { Projection } from '../../projections/types';
-import { testDatabase } from '../../test/mongo';
+import { testDatabase, testWriteBudget } from '../../test/mongo';
 import { writeBatch } from './readModelWriter';
 
 /**
@@ -15,6 +15,7 @@ import { writeBatch } from './readModelWriter';
  * replayed batch must change nothing.
  */
 const mongo = testDatabase('projections');
+const budget = testWriteBudget();
 const projections: Projection[] = [trackCounters, trackRollups, recentActivity];
 
 const withoutPos = (docs: Document[]) =>
@@ -44,7 +45,7 @@ describe('projections on the real database', () => {
             name,
             projection.project(events, replay ? before : state),
             batch[batch.length - 1]!.position,
-            99,
+            { bulkChunkSize: 99, writeBudget: budget },
           );
         }
         const expected = projectionSpec(projection).run(batches);

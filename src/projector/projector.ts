@@ -8,6 +8,7 @@ import {
 } from '../events/stored';
 import type { EventStore, LogPosition, RecordedEvent } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
+import type { WriteBudget } from '../mongo/writeBudget';
 import { batchLength } from './batcher';
 import type { CheckpointStore } from '../readModels/checkpointStore';
 import type { ProjectorMetrics } from './metrics';
@@ -55,6 +56,8 @@ export type ProjectorOptions = {
    */
   batchMaxDelayMs?: number;
   bulkChunkSize: number;
+  /** The process's update budget (see `WriteBudget`), shared by every writer. */
+  writeBudget: WriteBudget;
   /** Checkpoint document id (generation-specific); defaults to the projection name. */
   checkpointId?: string;
   /** Maps a logical collection name to the physical one (rebuilds write elsewhere). */
@@ -222,7 +225,7 @@ export async function startProjector(options: ProjectorOptions) {
         withRetry(
           async () => {
             await ensurePartitionIndexes(ops);
-            return writeBatch(db, physicalName, ops, end.commit, options.bulkChunkSize);
+            return writeBatch(db, physicalName, ops, end.commit, options);
           },
           { ...defaultRetryPolicy, attempts: options.writeAttempts ?? defaultRetryPolicy.attempts },
           {

@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { isInsert, isPut, type ReadModelOp, type UpsertOp } from '../../projections/types';
 import { chunkedBulkWrite } from '../mongo/bulkWrite';
+import type { WriteBudget } from '../mongo/writeBudget';
 
 /** Inserts are cheap on FerretDB and not subject to its 100-updates hang: larger chunks. */
 const INSERT_CHUNK = 1000;
@@ -33,14 +34,16 @@ export type WriteResult = {
  *   and is skipped;
  * - inserts carry position-derived ids, so a replayed insert is a duplicate key, skipped;
  * - puts set idempotent values: inserted, or `$set` where the id exists (a replay sets the same).
+ * Every command is sent within `writeBudget`; upserts go `bulkChunkSize` per command at most.
  */
 export async function writeBatch(
   db: Db,
   physicalName: (logical: string) => string,
   ops: readonly ReadModelOp[],
   position: bigint,
-  chunkSize: number,
+  limits: { bulkChunkSize: number; writeBudget: WriteBudget },
 ): Promise<WriteResult> {
+  const { bulkChunkSize: chunkSize, writeBudget: budget } = limits;
   const pos = Number(position);
   const byCollection = new Map<
     string,
@@ -86,7 +89,7 @@ export async function writeBatch(
         const r = await chunkedBulkWrite(
           collection,
           fresh.map((document) => ({ insertOne: { document } })),
-          { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all' },
+          { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all', budget },
         );
         result.applied += r.insertedCount;
         result.skipped += r.duplicateKeys.length;
@@ -96,7 +99,7 @@ export async function writeBatch(
       // unordered bulk `$set`s of existing catalog documents (seen under live load). Catalog
       // changes are rare; correctness first.
       for (const { _id, ...fields } of changed) {
-        const u = await collection.updateOne({ _id }, { $set: fields });
+        const u = await budget.command(1, () => collection.updateOne({ _id }, { $set: fields }));
         result.applied += u.matchedCount;
         result.commands += 1;
       }
@@ -105,14 +108,14 @@ export async function writeBatch(
       const r = await chunkedBulkWrite(
         collection,
         inserts.map((document) => ({ insertOne: { document } })),
-        { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all' },
+        { chunkSize: INSERT_CHUNK, ordered: false, reportDuplicateKeys: 'all', budget },
       );
       result.applied += r.insertedCount;
       result.skipped += r.duplicateKeys.length;
       result.commands += r.commands;
     }
     if (upserts.length > 0) {
-      const r = await chunkedBulkWrite(collection, upserts, { chunkSize, ordered: false });
+      const r = await chunkedBulkWrite(collection, upserts, { chunkSize, ordered: false, budget });
       result.applied += r.matchedCount + r.upsertedCount;
       result.skipped += r.duplicateKeys.length;
       result.commands += r.commands;

@@ -3,6 +3,7 @@ import type { Projection } from '../../projections/types';
 import { trackStreamPrefix } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import type { Logger } from '../logger';
+import type { WriteBudget } from '../mongo/writeBudget';
 import { checkpointStore, checkpointsCollection } from '../readModels/checkpointStore';
 import { eventFeed, type EventFeed } from './eventFeed';
 import type { Leases } from './lease';
@@ -41,6 +42,8 @@ export type SupervisorOptions = {
   /** See `ProjectorOptions.batchMaxDelayMs`. */
   batchMaxDelayMs?: number;
   bulkChunkSize: number;
+  /** The process's update budget (see `WriteBudget`), shared with the jobs. */
+  writeBudget: WriteBudget;
   failurePolicy?: FailurePolicy;
   metrics?: ProjectorMetrics;
   /** How often pointers (swaps by another process) and the log head are polled. */
@@ -83,7 +86,8 @@ export async function ensureIndexes(
  */
 export function projectorSupervisor(options: SupervisorOptions) {
   const { db, registry, logger, leases } = options;
-  const checkpoints = checkpointStore(options.db);
+  const { writeBudget: budget } = options;
+  const checkpoints = checkpointStore(options.db, budget);
   const pollMs = options.pollMs ?? 2000;
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const slots = new Map<string, Slot>(
@@ -118,6 +122,7 @@ export function projectorSupervisor(options: SupervisorOptions) {
         ? { batchMaxDelayMs: options.batchMaxDelayMs }
         : {}),
       bulkChunkSize: options.bulkChunkSize,
+      writeBudget: budget,
       checkpointId: checkpointIdOf(projection.name, generation),
       physicalName: (logical) => physicalName(logical, generation),
       ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
@@ -200,9 +205,11 @@ export function projectorSupervisor(options: SupervisorOptions) {
         projection.collections.map((c) => physicalName(c, generation)),
       );
       await checkpoints.reset(checkpointIdOf(name, generation));
-      await db
-        .collection<ReadModelPointer>(pointersCollection)
-        .updateOne({ _id: name }, { $max: { lastBuilt: generation } }, { upsert: false });
+      await budget.command(1, () =>
+        db
+          .collection<ReadModelPointer>(pointersCollection)
+          .updateOne({ _id: name }, { $max: { lastBuilt: generation } }, { upsert: false }),
+      );
       await ensureIndexes(db, projection, generation);
       log.info({ generation }, 'rebuild started');
       builder = await launch(projection, generation, 'rebuild', source);
@@ -256,9 +263,11 @@ export function projectorSupervisor(options: SupervisorOptions) {
       retiredAt: new Date(),
     };
     const { _id, ...fields } = next;
-    await db
-      .collection<ReadModelPointer>(pointersCollection)
-      .updateOne({ _id }, { $set: fields, $push: { retired } }, { upsert: true });
+    await budget.command(1, () =>
+      db
+        .collection<ReadModelPointer>(pointersCollection)
+        .updateOne({ _id }, { $set: fields, $push: { retired } }, { upsert: true }),
+    );
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import type { WriteBudget } from '../mongo/writeBudget';
 
 /**
  * Where each projector generation keeps its place in the log. `position` is the commit position
@@ -21,8 +22,13 @@ export type CheckpointDoc = {
 
 export const checkpointsCollection = 'projector_checkpoints';
 
-export function checkpointStore(db: Db) {
+/** Writes (`store`, `reset`) need the process's `budget`; without one the store only reads. */
+export function checkpointStore(db: Db, budget?: WriteBudget) {
   const collection = db.collection<CheckpointDoc>(checkpointsCollection);
+  const writes = (): WriteBudget => {
+    if (!budget) throw new Error('checkpointStore was built without a WriteBudget: read only');
+    return budget;
+  };
   return {
     async load(id: string): Promise<Checkpoint> {
       const doc = await collection.findOne({ _id: id });
@@ -34,25 +40,27 @@ export function checkpointStore(db: Db) {
       };
     },
     async store(id: string, checkpoint: Checkpoint, applied = 0): Promise<void> {
-      await collection.updateOne(
-        { _id: id },
-        {
-          $inc: { eventsApplied: applied },
-          $set: {
-            position: Number(checkpoint.position),
-            prepare: Number(checkpoint.prepare ?? checkpoint.position),
-            pending: checkpoint.pending !== undefined ? Number(checkpoint.pending) : null,
-            updatedAt: new Date(),
+      const write = () =>
+        collection.updateOne(
+          { _id: id },
+          {
+            $inc: { eventsApplied: applied },
+            $set: {
+              position: Number(checkpoint.position),
+              prepare: Number(checkpoint.prepare ?? checkpoint.position),
+              pending: checkpoint.pending !== undefined ? Number(checkpoint.pending) : null,
+              updatedAt: new Date(),
+            },
           },
-        },
-        { upsert: true },
-      );
+          { upsert: true },
+        );
+      await writes().command(1, write);
     },
     async read(id: string): Promise<CheckpointDoc | null> {
       return collection.findOne({ _id: id });
     },
     async reset(id: string): Promise<void> {
-      await collection.deleteOne({ _id: id });
+      await writes().command(0, () => collection.deleteOne({ _id: id }));
     },
   };
 }

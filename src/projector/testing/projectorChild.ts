@@ -4,6 +4,8 @@ import { trackCounters } from '../../../projections/trackCounters';
 import { trackRollups } from '../../../projections/trackRollups';
 import { connectEventStore } from '../../eventstore/esdbEventStore';
 import { createLogger } from '../../logger';
+import { serverQuirks } from '../../mongo/serverQuirks';
+import { WriteBudget, defaultUpdateBudget } from '../../mongo/writeBudget';
 import { leases } from '../lease';
 import { projectionRegistry } from '../registry';
 import { projectorSupervisor } from '../supervisor';
@@ -17,12 +19,15 @@ async function main() {
   const logger = createLogger('warn');
   const store = connectEventStore(esUrl!);
   const client = await MongoClient.connect(mongoUrl!);
+  // Its own process, so its own budget (as a second service process would have).
+  const budget = new WriteBudget(defaultUpdateBudget(await serverQuirks(client.db(dbName!))));
   const supervisor = projectorSupervisor({
     store,
     db: client.db(dbName),
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     logger,
-    leases: leases(client.db(dbName), owner!),
+    leases: leases(client.db(dbName), owner!, budget),
+    writeBudget: budget,
     batchSize: Number(batchSize),
     rebuildBatchSize: Number(batchSize),
     batchDelayMs: 5,
