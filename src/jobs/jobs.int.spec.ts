@@ -171,9 +171,9 @@ it('reconciliation reports no drift on a healthy model, then finds and repairs i
     'rollups.03.plays',
   ]);
   // The corrections count from the next batch on (they sit just past the checkpoint).
-  await checkpointStore(mongo.db).store('trackRollups', { position: BigInt(cp + 1) });
+  await checkpointStore(mongo.db, budget).store('trackRollups', { position: BigInt(cp + 1) });
   expect((await reconcileDay(mongo.db, store, day, { repair: false })).drift).toEqual([]);
-  await checkpointStore(mongo.db).store('trackRollups', { position: BigInt(cp) });
+  await checkpointStore(mongo.db, budget).store('trackRollups', { position: BigInt(cp) });
 }, 60_000);
 
 it('retention sets maxAge on every track stream once', async () => {
