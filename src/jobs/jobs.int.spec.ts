@@ -105,13 +105,13 @@ it('compaction folds deltas into one document per partition and container, readi
   expect(Object.keys(before).length).toBeGreaterThan(3);
   const deltasBefore = await deltaCount(mongo.db);
   const t0 = new Date('2030-01-01T00:00:00Z');
-  const report = await compactRollups(mongo.db, t0);
+  const report = await compactRollups(mongo.db, budget, t0);
   expect(report.deltasMerged).toBe(deltasBefore);
   expect(await views(mongo.db)).toEqual(before);
-  expect((await compactRollups(mongo.db, t0)).deltasMerged).toBe(0);
+  expect((await compactRollups(mongo.db, budget, t0)).deltasMerged).toBe(0);
   expect(await views(mongo.db)).toEqual(before);
   // Folded deltas and superseded versions go once the grace period has passed.
-  await compactRollups(mongo.db, new Date(t0.getTime() + deletionGraceMs));
+  await compactRollups(mongo.db, budget, new Date(t0.getTime() + deletionGraceMs));
   expect(await deltaCount(mongo.db)).toBe(0);
   expect(await views(mongo.db)).toEqual(before);
 });

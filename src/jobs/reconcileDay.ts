@@ -203,7 +203,8 @@ export async function reconcileDay(
   }
 
   if (options.repair) {
-    if (corrections.size > 0) await applyRollupCorrections(db, physical, corrections, keys, cp);
+    if (corrections.size > 0)
+      await applyRollupCorrections(db, physical, corrections, keys, cp, options.budget);
     for (const [shard, repairs] of counterRepairs)
       await applyCounterRepair(counters, shard, repairs, counterCp, dayKey, options.budget);
   }

@@ -32,7 +32,11 @@ export function startJobs(deps: {
   const clock = deps.clock ?? (() => new Date());
   const log = deps.logger.child({ component: 'jobs' });
   const defs: JobDef[] = [
-    { name: 'compact-rollups', cron: config.jobRollupCompactCron, run: () => compactRollups(db) },
+    {
+      name: 'compact-rollups',
+      cron: config.jobRollupCompactCron,
+      run: () => compactRollups(db, budget),
+    },
     {
       name: 'compact-counters',
       cron: config.jobCompactCron,

@@ -17,6 +17,7 @@ import {
   trackRollups,
   type RollupDeltaDoc,
 } from '../../../projections/trackRollups';
+import type { WriteBudget } from '../../mongo/writeBudget';
 import { liveGeneration, physicalName } from '../pointers';
 import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
 
@@ -50,6 +51,7 @@ export async function compactPartition(
   partition: string,
   checkpoint: number,
   now: Date,
+  budget: WriteBudget,
 ): Promise<PartitionReport> {
   const directory = db.collection<DirectoryDoc>(physical(directoryCollection));
   const deltas = db.collection<RollupDeltaDoc>(physical(deltaCollection(partition)));
@@ -60,7 +62,7 @@ export async function compactPartition(
     folded: [],
     superseded: [],
   };
-  let changed = await deleteExpired(dir, deltas, compacted, now);
+  let changed = await deleteExpired(dir, deltas, compacted, now, budget);
 
   const upToOf = (container: string) => dir.containers[containerField(container)] ?? -1;
   // Streamed and folded as they come: memory holds the result, not the deltas (a catch-up
@@ -97,9 +99,11 @@ export async function compactPartition(
       };
     });
     for (const doc of docs) {
-      await compacted.insertOne(doc).catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err; // a rerun: its version is already there
-      });
+      await budget
+        .command(0, () => compacted.insertOne(doc))
+        .catch((err: { code?: number }) => {
+          if (err.code !== 11000) throw err; // a rerun: its version is already there
+        });
     }
     const previousIds = [...folded.values()].flatMap((a) => (a.previous ? [a.previous] : []));
     for (const c of folded.keys()) dir.containers[containerField(c)] = checkpoint;
@@ -107,7 +111,9 @@ export async function compactPartition(
     if (previousIds.length) dir.superseded.push({ ids: previousIds, at: now });
     changed = true;
   }
-  if (changed) await directory.replaceOne({ _id: partition }, dir, { upsert: true });
+  if (changed) {
+    await budget.command(1, () => directory.replaceOne({ _id: partition }, dir, { upsert: true }));
+  }
   return { partition, containers: folded.size, deltas: count };
 }
 
@@ -117,31 +123,33 @@ async function deleteExpired(
   deltas: Collection<RollupDeltaDoc>,
   compacted: Collection<CompactedDoc>,
   now: Date,
+  budget: WriteBudget,
 ): Promise<boolean> {
   const expired = (at: Date) => now.getTime() - at.getTime() >= deletionGraceMs;
   const folded = dir.folded.filter((f) => expired(f.at));
   if (folded.length > 0) {
     const upTo = Math.max(...folded.map((f) => f.upTo));
     // Every delta with pos ≤ a finished run's checkpoint was folded by that run.
-    await deltas.deleteMany({ pos: { $lte: upTo } });
+    await budget.command(0, () => deltas.deleteMany({ pos: { $lte: upTo } }));
     dir.folded = dir.folded.filter((f) => !expired(f.at));
   }
   const superseded = dir.superseded.filter((s) => expired(s.at));
   if (superseded.length > 0) {
-    await compacted.deleteMany({ _id: { $in: superseded.flatMap((s) => s.ids) as never[] } });
+    const ids = superseded.flatMap((s) => s.ids) as never[];
+    await budget.command(0, () => compacted.deleteMany({ _id: { $in: ids } }));
     dir.superseded = dir.superseded.filter((s) => !expired(s.at));
   }
   return folded.length > 0 || superseded.length > 0;
 }
 
 /** Compacts every partition of the live generation at its checkpoint. */
-export async function compactRollups(db: Db, now = new Date()) {
+export async function compactRollups(db: Db, budget: WriteBudget, now = new Date()) {
   const { generation, position } = await liveGeneration(db, trackRollups.name);
   const physical = (logical: string) => physicalName(logical, generation);
   const partitions = await deltaPartitions(db, physical(rollupFamily));
   const reports: PartitionReport[] = [];
   for (const partition of partitions) {
-    reports.push(await compactPartition(db, physical, partition, position, now));
+    reports.push(await compactPartition(db, physical, partition, position, now, budget));
   }
   const touched = reports.filter((r) => r.deltas > 0);
   return {

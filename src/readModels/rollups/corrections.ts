@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { packCells } from '../../../projections/lib/rollupCells';
 import type { RollupStats } from '../../../projections/lib/rollupStats';
+import type { WriteBudget } from '../../mongo/writeBudget';
 import {
   bindingsCollection,
   deltaCollection,
@@ -23,6 +24,7 @@ export async function applyRollupCorrections(
   corrections: ReadonlyMap<string, RollupStats>,
   keys: { year: string; month: string; day: string },
   checkpoint: number,
+  budget: WriteBudget,
 ): Promise<void> {
   const bindings = loadBindings(
     await db.collection<BindingDoc>(physical(bindingsCollection)).find({}).toArray(),
@@ -50,9 +52,9 @@ export async function applyRollupCorrections(
       pos,
       cellsJson: packCells(m),
     }));
-    await db
-      .collection<RollupDeltaDoc>(physical(deltaCollection(partition)))
-      .insertMany(docs, { ordered: false })
+    const collection = db.collection<RollupDeltaDoc>(physical(deltaCollection(partition)));
+    await budget
+      .command(0, () => collection.insertMany(docs, { ordered: false }))
       .catch((err: { code?: number }) => {
         if (err.code !== 11000) throw err;
       });
