@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { MongoClient } from 'mongodb';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { recentActivity } from '../projections/recentActivity';
 import { trackCounters } from '../projections/trackCounters';
@@ -11,183 +8,169 @@ import { trackRollups } from '../projections/trackRollups';
 import { loadConfig, type Config } from './config/config';
 import { createAuth } from './auth/auth';
 import { resolveJwtSecret } from './auth/devSecret';
-import { startEmbeddedEventStoreInWorker } from './embedded-eventstore/inWorker';
-import { connectEventStore } from './eventstore/esdbEventStore';
-import { createApp } from './http/app';
-import { createStatsQueries } from './queries/statsQueries';
-import { RoundTrips } from './queries/roundTrips';
+import { createApp, type ApiParts } from './http/app';
+import { createIngestion } from './ingestion/createIngestion';
+import { ingestionMetrics, type IngestionMetrics } from './ingestion/metrics';
 import { createLogger, type Logger } from './logger';
 import { defaultBulkChunkSize } from './mongo/bulkWrite';
-import { provisionMongo } from './mongo/provision';
-import { serverQuirks } from './mongo/serverQuirks';
-import { WriteBudget, defaultUpdateBudget } from './mongo/writeBudget';
 import { startJobs } from './jobs/scheduler';
-import { leases } from './projector/lease';
+import { leases, type Leases } from './projector/lease';
 import { projectorMetrics } from './projector/metrics';
 import { projectionRegistry } from './projector/registry';
-import { projectorSupervisor } from './projector/supervisor';
+import { projectorSupervisor, type ProjectorSupervisor } from './projector/supervisor';
+import { catalogEntries } from './queries/catalogEntries';
+import { getTrack } from './queries/getTrack';
+import { RoundTrips } from './queries/roundTrips';
+import { createStatsQueries } from './queries/statsQueries';
+import { removeDiscovery, writeDiscovery } from './service/discovery';
+import { listen } from './service/httpServer';
+import { readiness } from './service/readiness';
+import { stopStack, type StopStack } from './service/stack';
+import { startStores, type Stores } from './service/stores';
 
-type Stoppable = { name: string; stop: () => Promise<void> };
-
-const HTTP_CLOSE_GRACE_MS = 5_000;
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
-/** The composition root: builds every part from the configuration and wires them together. */
-export async function startService(config: Config, logger: Logger) {
-  const stack: Stoppable[] = [];
-  const stopAll = async () => {
-    for (const s of stack.reverse()) {
-      try {
-        await s.stop();
-      } catch (err) {
-        logger.warn({ err, part: s.name }, 'stop failed');
-      }
-    }
+type Parts = { config: Config; logger: Logger; stores: Stores; stack: StopStack };
+
+/** The projectors (`projector` role): one active per read model, by lease. */
+async function startProjectors(
+  { config, logger, stores, stack }: Parts,
+  instanceLeases: Leases,
+  metricsRegistry: Registry,
+) {
+  const supervisor = projectorSupervisor({
+    store: stores.store,
+    db: stores.db,
+    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    logger,
+    leases: instanceLeases,
+    batchSize: config.projectorBatchSize,
+    rebuildBatchSize: config.projectorRebuildBatchSize,
+    batchDelayMs: config.projectorBatchDelayMs,
+    batchMaxDelayMs: config.projectorBatchMaxDelayMs,
+    bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(stores.mongo.kind),
+    writeBudget: stores.writeBudget,
+    failurePolicy: config.projectorFailurePolicy,
+    leaseTtlMs: config.projectorLeaseTtlMs,
+    metrics: projectorMetrics(metricsRegistry),
+  });
+  await supervisor.start();
+  stack.push({ name: 'projectors', stop: () => supervisor.stop() });
+  return supervisor;
+}
+
+/** Ingestion and queries (`api` role): what the HTTP API serves. */
+async function startApi(
+  { config, logger, stores, stack }: Parts,
+  metricsRegistry: Registry,
+  supervisor: ProjectorSupervisor | undefined,
+): Promise<ApiParts> {
+  const { db, store } = stores;
+  const ingestion = createIngestion({
+    store,
+    eventStoreUrl: stores.eventStoreUrl,
+    config,
+    catalogLookup: (ids) => catalogEntries(db, ids),
+    // Called on appends only, after `metrics` below exists.
+    onAppend: (count, seconds) => metrics.append(count, seconds),
+  });
+  const metrics: IngestionMetrics = ingestionMetrics(metricsRegistry, ingestion.writer);
+  stack.push({ name: 'ingestion-writer', stop: () => ingestion.close() });
+  await ingestion.ready;
+  const queries = createStatsQueries({
+    db,
+    source: store,
+    clock: () => new Date(),
+    logger,
+    options: {
+      rollupCacheBytes: config.queryRollupCacheBytes,
+      freshMs: config.queryFreshMs,
+      tailMaxEvents: config.queryTailMaxEvents,
+    },
+  });
+  stack.push({ name: 'queries', stop: () => queries.stop() });
+  await queries.start(new RoundTrips());
+  return {
+    ingestion,
+    ingestionMetrics: metrics,
+    queries,
+    getTrack: (trackId) => getTrack(db, trackId),
+    ...(supervisor ? { supervisor } : {}),
   };
+}
+
+/**
+ * The composition root: builds the parts SERVICE_ROLES asks for and wires them together.
+ * Every instance serves /health, /ready and /metrics; only `api` serves the rest.
+ */
+export async function startService(config: Config, logger: Logger) {
+  const stack = stopStack(logger);
   try {
     fs.mkdirSync(config.dataDir, { recursive: true });
-    let eventStoreUrl = config.eventStoreUrl;
-    if (!eventStoreUrl) {
-      // On a worker thread by default (EVENTSTORE_EMBEDDED_WORKER): gRPC server and disk I/O off the HTTP loop.
-      const embedded = await startEmbeddedEventStoreInWorker({
-        dataDir: path.join(config.dataDir, 'eventstore'),
-        port: config.eventStorePort,
-        logger: logger.child({ component: 'embedded-eventstore' }),
-        worker: config.eventStoreEmbeddedWorker,
-      });
-      stack.push({ name: 'embedded-eventstore', stop: () => embedded.close() });
-      eventStoreUrl = embedded.connectionString;
-      logger.info(
-        { url: eventStoreUrl, threaded: embedded.threaded },
-        'embedded event store started',
-      );
-    }
-    const store = connectEventStore(eventStoreUrl);
-    stack.push({ name: 'eventstore-client', stop: () => store.close() });
-
-    const mongo = await provisionMongo({
-      ...(config.mongoUrl ? { url: config.mongoUrl } : {}),
-      dataDir: path.join(config.dataDir, 'mongo'),
-      logger: logger.child({ component: 'mongo' }),
-    });
-    stack.push({ name: 'mongo-server', stop: () => mongo.stop() });
-    const mongoClient = await MongoClient.connect(mongo.url);
-    stack.push({ name: 'mongo-client', stop: () => mongoClient.close() });
-    const db = mongoClient.db(config.mongoDb);
-    // Every writer of this client shares one budget of update operations in flight.
-    const writeBudget = new WriteBudget(
-      config.mongoUpdateBudget ?? defaultUpdateBudget(await serverQuirks(db)),
-    );
-    logger.info(
-      { kind: mongo.kind, db: config.mongoDb, updateBudget: writeBudget.capacity },
-      'read-model database ready',
-    );
-
+    const stores = await startStores(config, logger, stack);
+    const parts: Parts = { config, logger, stores, stack };
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
     const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const instanceLeases = leases(db, instanceId, writeBudget);
-    const projections = projectionRegistry([trackCounters, trackRollups, recentActivity]);
-    const supervisor = projectorSupervisor({
-      store,
-      db,
-      registry: projections,
-      logger,
-      leases: instanceLeases,
-      batchSize: config.projectorBatchSize,
-      rebuildBatchSize: config.projectorRebuildBatchSize,
-      batchDelayMs: config.projectorBatchDelayMs,
-      batchMaxDelayMs: config.projectorBatchMaxDelayMs,
-      bulkChunkSize: config.mongoBulkChunk ?? defaultBulkChunkSize(mongo.kind),
-      writeBudget,
-      failurePolicy: config.projectorFailurePolicy,
-      metrics: projectorMetrics(metricsRegistry),
-    });
-    await supervisor.start();
-    stack.push({ name: 'projectors', stop: () => supervisor.stop() });
-    if (config.jobsEnabled) {
-      const jobs = startJobs({ db, store, logger, leases: instanceLeases, config, writeBudget });
+    const instanceLeases = leases(stores.db, instanceId, stores.writeBudget);
+    const { roles } = config;
+    const supervisor = roles.has('projector')
+      ? await startProjectors(parts, instanceLeases, metricsRegistry)
+      : undefined;
+    if (roles.has('jobs') && config.jobsEnabled) {
+      const jobs = startJobs({
+        db: stores.db,
+        store: stores.store,
+        writeBudget: stores.writeBudget,
+        logger,
+        leases: instanceLeases,
+        config,
+      });
       stack.push({ name: 'jobs', stop: () => jobs.stop() });
     }
-    const projectors = supervisor.running();
-    const stats = createStatsQueries({
-      db,
-      source: store,
-      clock: () => new Date(),
-      logger,
-      options: {
-        rollupCacheBytes: config.queryRollupCacheBytes,
-        freshMs: config.queryFreshMs,
-        tailMaxEvents: config.queryTailMaxEvents,
-      },
-    });
-    stack.push({ name: 'queries', stop: () => stats.stop() });
-    await stats.start(new RoundTrips());
-
+    const api = roles.has('api') ? await startApi(parts, metricsRegistry, supervisor) : undefined;
     const app = createApp({
       config,
       logger,
-      store,
-      db,
       auth: createAuth(resolveJwtSecret(config)),
-      supervisor,
-      stats,
       metricsRegistry,
-      eventStoreUrl,
-      readiness: async () => {
-        const failed = supervisor
-          .status()
-          .filter((p) => p.failed)
-          .map((p) => p.name);
-        const checks: Record<string, string> = {
-          projectors: failed.length ? `failed: ${failed.join(', ')}` : 'ok',
-        };
-        try {
-          await db.command({ ping: 1 });
-          checks.mongodb = 'ok';
-        } catch {
-          checks.mongodb = 'unreachable';
-        }
-        return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
-      },
+      readiness: readiness({ db: stores.db, ...(supervisor ? { supervisor } : {}) }),
+      ...(api ? { api } : {}),
     });
-    stack.push({ name: 'ingestion-writer', stop: () => app.closeIngestion() });
-    await app.ingestionReady;
-    const server = app.listen(config.port, config.host);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
+    const http = await listen(app, config.port, config.host);
+    stack.push({ name: 'http', stop: http.stop });
+    writeDiscovery(config.dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      roles: [...roles],
+      url: `http://${connectHost(config.host)}:${http.port}`,
+      eventStoreUrl: stores.eventStoreUrl,
+      eventStoreEmbedded: !config.eventStoreUrl,
+      mongoUrl: stores.mongo.url,
+      mongoDb: config.mongoDb,
     });
-    stack.push({
-      name: 'http',
-      // In-flight requests get a grace period; keep-alive clients that keep sending would
-      // otherwise hold close() open for ever.
-      stop: () =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
-          server.close(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-          server.closeIdleConnections();
-        }),
-    });
-    const port = (server.address() as AddressInfo).port;
-    logger.info({ port }, 'listening');
+    stack.push({ name: 'discovery', stop: async () => removeDiscovery(config.dataDir) });
+    logger.info({ port: http.port, roles: [...roles], instanceId }, 'listening');
     return {
-      port,
-      eventStoreUrl,
-      projectors,
+      port: http.port,
+      eventStoreUrl: stores.eventStoreUrl,
+      projectors: supervisor?.running() ?? [],
       supervisor,
       metricsRegistry,
-      db,
-      store,
-      stop: stopAll,
+      db: stores.db,
+      store: stores.store,
+      stop: () => stack.stopAll(),
     };
   } catch (err) {
-    await stopAll();
+    await stack.stopAll();
     throw err;
   }
+}
+
+/** A wildcard listen address is reached through loopback by local tools. */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function main() {

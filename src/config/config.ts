@@ -7,8 +7,27 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+export const serviceRoles = ['api', 'projector', 'jobs'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
+
+/** `api,projector`: a comma-separated, non-empty subset of the roles, each at most once. */
+const rolesList = z
+  .string()
+  .transform((v) => v.split(',').map((r) => r.trim().toLowerCase()))
+  .pipe(
+    z
+      .array(
+        z.enum(serviceRoles, {
+          message: `each role must be one of ${serviceRoles.join(', ')} (comma-separated)`,
+        }),
+      )
+      .min(1)
+      .refine((rs) => new Set(rs).size === rs.length, 'a role is listed twice'),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
+  SERVICE_ROLES: rolesList.default([...serviceRoles]),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   EVENTSTORE_URL: z.string().url().optional(),
@@ -39,6 +58,8 @@ const envSchema = z.object({
   PROJECTOR_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   PROJECTOR_REBUILD_BATCH_SIZE: positiveInt.default(50000),
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
+  /** A projector instance that stops renewing loses its lease after this long (another takes over). */
+  PROJECTOR_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
   JOBS_ENABLED: bool.default(true),
   QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
@@ -64,6 +85,8 @@ const envSchema = z.object({
 
 export type Config = Readonly<{
   env: string;
+  /** What this instance runs (SERVICE_ROLES); every instance serves /health, /ready, /metrics. */
+  roles: ReadonlySet<ServiceRole>;
   host: string;
   port: number;
   eventStoreUrl: string | undefined;
@@ -85,6 +108,7 @@ export type Config = Readonly<{
   projectorBatchMaxDelayMs: number;
   projectorRebuildBatchSize: number;
   projectorFailurePolicy: 'stop' | 'skip';
+  projectorLeaseTtlMs: number;
   jobsEnabled: boolean;
   queryRollupCacheBytes: number;
   queryFreshMs: number;
@@ -127,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const origins = e.CORS_ORIGINS.trim();
   return Object.freeze({
     env: e.NODE_ENV,
+    roles: Object.freeze(new Set(e.SERVICE_ROLES)),
     host: e.HOST,
     port: e.PORT,
     eventStoreUrl: e.EVENTSTORE_URL,
@@ -155,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorBatchMaxDelayMs: e.PROJECTOR_BATCH_MAX_DELAY_MS,
     projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
     projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
+    projectorLeaseTtlMs: e.PROJECTOR_LEASE_TTL_MS,
     jobsEnabled: e.JOBS_ENABLED,
     queryRollupCacheBytes: e.QUERY_ROLLUP_CACHE_MB * 1024 * 1024,
     queryFreshMs: e.QUERY_FRESH_MS,

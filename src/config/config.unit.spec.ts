@@ -33,3 +33,26 @@ describe('loadConfig', () => {
     expect(c.trustProxy).toBe(true);
   });
 });
+
+describe('SERVICE_ROLES', () => {
+  it('defaults to every role', () => {
+    expect([...loadConfig({}).roles]).toEqual(['api', 'projector', 'jobs']);
+  });
+  it('takes a comma-separated subset, spaces and case aside', () => {
+    expect([...loadConfig({ SERVICE_ROLES: ' Projector , jobs' }).roles]).toEqual([
+      'projector',
+      'jobs',
+    ]);
+  });
+  it('names the variable and the allowed roles when one is unknown', () => {
+    expect(() => loadConfig({ SERVICE_ROLES: 'api,worker' })).toThrow(
+      /SERVICE_ROLES.*one of api, projector, jobs/s,
+    );
+  });
+  it('rejects an empty entry and a role given twice', () => {
+    expect(() => loadConfig({ SERVICE_ROLES: 'api,' })).toThrow(/SERVICE_ROLES/);
+    expect(() => loadConfig({ SERVICE_ROLES: 'api,api' })).toThrow(
+      /SERVICE_ROLES: a role is listed twice/,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { ConcurrencyError, NotFoundError, ValidationError } from '../errors';
+import { ConcurrencyError, NotFoundError, UnavailableError, ValidationError } from '../errors';
 import type { ProjectorSupervisor } from '../projector/supervisor';
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only');
@@ -55,5 +55,23 @@ export function projectionRoutes(deps: {
     ctx.status = 202;
     ctx.body = { accepted: names, status: '/api/admin/projections' };
   });
+  return router;
+}
+
+/**
+ * On an instance without the projector role: the admin routes say where projectors are managed
+ * instead of a bare 404 (status is in MongoDB, rebuilds run on a projector instance or the CLI).
+ */
+export function noProjectorRoutes(deps: { requireAdmin: Middleware }) {
+  const router = new Router();
+  const answer = () => {
+    throw new UnavailableError(
+      'this instance runs no projectors (SERVICE_ROLES has no "projector"): use ' +
+        '`npm run projections:status` / `npm run projections:rebuild -- <name|all>` with ' +
+        'MONGODB_URL and EVENTSTORE_URL of the deployment',
+    );
+  };
+  router.get('/api/admin/projections', deps.requireAdmin, answer);
+  router.post('/api/admin/projections/:name/rebuild', deps.requireAdmin, answer);
   return router;
 }

@@ -119,7 +119,7 @@ describe('analytics and dashboard answers', () => {
   async function caughtUp() {
     const head = (await service.store.headPosition(['track-']))?.commit ?? 0n;
     for (let i = 0; i < 200; i++) {
-      const status = service.supervisor.status();
+      const status = service.supervisor!.status();
       if (status.length > 0 && status.every((s) => s.checkpoint >= head)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
