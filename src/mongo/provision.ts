@@ -27,6 +27,8 @@ export interface ProvisionMongoOptions {
   provider?: MongoProvider;
   /** Port for a locally started server; 0 or absent picks a free one. */
   port?: number;
+  /** Address a locally started server listens on (default 127.0.0.1). */
+  host?: string;
   /** FerretDB binary cache; defaults to `<repo>/.cache/ferretdb`. */
   ferretdbCacheDir?: string;
 }
@@ -79,6 +81,7 @@ async function startFerret(options: ProvisionMongoOptions): Promise<ProvisionedM
     binary,
     dataDir,
     port: options.port,
+    ...(options.host ? { host: options.host } : {}),
     onLog: (line) => logger.warn({ source: 'ferretdb' }, line),
   });
   logger.info(
@@ -104,7 +107,7 @@ async function startMemory(options: ProvisionMongoOptions): Promise<ProvisionedM
     instance: {
       dbPath,
       storageEngine: 'wiredTiger',
-      ip: '127.0.0.1',
+      ip: options.host ?? '127.0.0.1',
       port: options.port || undefined,
     },
   });
