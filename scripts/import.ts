@@ -2,7 +2,11 @@
  * History import from the command line: posts an NDJSON file (one ingestion-shaped event per line)
  * to the running service's `POST /api/admin/import` in batches, with progress on stderr.
  *
- *   npm run import -- <file.ndjson> [--url http://127.0.0.1:3000] [--batch 5000] [--token <jwt>]
+ *   npm run import -- <file.ndjson> [--url <service URL>] [--batch 5000] [--token <jwt>]
+ *
+ * The service: --url, else SERVICE_URL, else the `npm start` running on DATA_DIR (its
+ * service.json). Progress (share of the file, events/s, ETA) on stderr: redrawn in place on a
+ * terminal, a plain line every 5 s otherwise.
  *
  * Without --token it signs a short-lived admin token with AUTH_JWT_SECRET (or the dev secret the
  * service would use). Re-running the same file is safe: events already stored come back as
@@ -16,10 +20,12 @@ import { resolveJwtSecret } from '../src/auth/devSecret';
 import { signToken } from '../src/auth/token';
 import { loadConfig } from '../src/config/config';
 import { MAX_IMPORT_EVENTS } from '../src/ingestion/importEvents';
+import { progressReporter } from './lib/progress';
+import { resolveTarget } from './lib/target';
 
 const argsSchema = z.object({
   file: z.string().min(1, 'usage: npm run import -- <file.ndjson> [--url ...] [--batch n]'),
-  url: z.url().default('http://127.0.0.1:3000'),
+  url: z.url().optional(),
   batch: z.coerce.number().int().min(1).max(MAX_IMPORT_EVENTS).default(5000),
   token: z.string().optional(),
 });
@@ -67,17 +73,21 @@ async function postBatch(url: string, token: string, lines: string[]): Promise<R
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const secret = resolveJwtSecret(loadConfig());
+  const config = loadConfig();
+  const url = (args.url ?? resolveTarget(config, ['service']).serviceUrl).replace(/\/+$/, '');
+  const secret = resolveJwtSecret(config);
   if (!args.token && !secret) throw new Error('no --token and no AUTH_JWT_SECRET to sign one');
   const token = args.token ?? signToken(secret!, { sub: 'import-cli', role: 'admin' }, '1h');
   const total = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
-  const started = Date.now();
+  const fileBytes = fs.statSync(args.file).size;
+  const progress = progressReporter({ label: 'import' });
   const input = readline.createInterface({ input: fs.createReadStream(args.file) });
   let batch: string[] = [];
   let offset = 0;
+  let bytesRead = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const reply = await postBatch(args.url, token, batch);
+    const reply = await postBatch(url, token, batch);
     total.accepted += reply.accepted;
     total.duplicates += reply.duplicates;
     total.rejected += reply.rejected.length;
@@ -86,19 +96,20 @@ async function main() {
     }
     offset += batch.length;
     batch = [];
-    const secs = (Date.now() - started) / 1000;
-    process.stderr.write(
-      `\r${offset} events: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected (${Math.round(offset / secs)}/s)`,
-    );
+    progress.update({ done: bytesRead, total: fileBytes, count: offset });
   };
   for await (const line of input) {
+    bytesRead += Buffer.byteLength(line) + 1;
     if (line.trim() === '') continue;
     total.lines += 1;
     batch.push(line);
     if (batch.length >= args.batch) await flush();
   }
   await flush();
-  process.stderr.write('\n');
+  progress.finish({ done: fileBytes, total: fileBytes, count: offset });
+  process.stderr.write(
+    `${offset} events: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected\n`,
+  );
   if (total.rejected > 0) process.exitCode = 1;
 }
 

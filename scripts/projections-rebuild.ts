@@ -2,6 +2,8 @@
  * npm run projections:rebuild -- <name|all>
  * Rebuilds read models from the start of the log into a fresh generation while the live one
  * keeps serving, then swaps the pointer; a running service follows the swap within seconds.
+ * Connects to EVENTSTORE_URL / MONGODB_URL, else to the `npm start` running on DATA_DIR.
+ * Progress (share of the log, events/s, ETA) on stderr; one result line per projection on stdout.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { WriteBudget, defaultUpdateBudget } from '../src/mongo/writeBudget';
 import { leases } from '../src/projector/lease';
 import { projectorSupervisor } from '../src/projector/supervisor';
 import { connectForCli } from './lib/projectorCli';
+import { nextGeneration, watchRebuild } from './lib/rebuildProgress';
 
 async function main() {
   const arg = z
@@ -49,11 +52,21 @@ async function main() {
       bulkChunkSize: cli.config.mongoBulkChunk ?? defaultBulkChunkSize('ferretdb'),
     });
     let failed = false;
+    const all = names.length === cli.registry.names().length;
+    const builds = [];
+    for (const name of names) builds.push({ name, generation: await nextGeneration(cli.db, name) });
     // `all`: every projection at once, reading the log once.
-    const results =
-      names.length === cli.registry.names().length ? await supervisor.rebuildAll() : [];
-    for (const name of names) {
-      const r = results.find((x) => x.projection === name) ?? (await supervisor.rebuild(name));
+    const stopAllWatch = all ? watchRebuild(cli.db, cli.store, builds, 'rebuild all') : undefined;
+    const results = all ? await supervisor.rebuildAll() : [];
+    await stopAllWatch?.(true);
+    for (const build of builds) {
+      const { name } = build;
+      let r = results.find((x) => x.projection === name);
+      if (!r) {
+        const stopWatch = watchRebuild(cli.db, cli.store, [build], `rebuild ${name}`);
+        r = await supervisor.rebuild(name);
+        await stopWatch(r.ok);
+      }
       failed ||= !r.ok;
       process.stdout.write(
         r.ok

@@ -6,30 +6,25 @@ import { loadConfig } from '../../src/config/config';
 import { connectEventStore } from '../../src/eventstore/esdbEventStore';
 import { createLogger } from '../../src/logger';
 import { projectionRegistry } from '../../src/projector/registry';
+import { resolveTarget } from './target';
 
 /**
- * What the projection CLIs connect to: the running service's stores. EVENTSTORE_URL, else the
- * service's embedded server on EVENTSTORE_PORT; MONGODB_URL is required (a locally provisioned
- * FerretDB listens on a port only the service knows; it logs the URL at start).
+ * What the projection CLIs connect to: EVENTSTORE_URL and MONGODB_URL (a deployment), else the
+ * stores of the `npm start` running on this DATA_DIR (its service.json).
  */
 export async function connectForCli() {
   const config = loadConfig();
-  const mongoUrl = config.mongoUrl;
-  if (!mongoUrl) {
-    throw new Error(
-      'MONGODB_URL is not set: point it at the service\'s MongoDB (logged at start as "FerretDB started"), ' +
-        'or use the admin route POST /api/admin/projections/<name|all>/rebuild',
-    );
-  }
-  const esUrl = config.eventStoreUrl ?? `esdb://127.0.0.1:${config.eventStorePort}?tls=false`;
-  const store = connectEventStore(esUrl);
-  const client = await MongoClient.connect(mongoUrl);
-  const db = client.db(config.mongoDb);
+  const target = resolveTarget(config, ['eventStore', 'mongo']);
+  const store = connectEventStore(target.eventStoreUrl);
+  const client = await MongoClient.connect(target.mongoUrl);
+  const db = client.db(target.mongoDb);
   return {
     config,
+    target,
     store,
     db,
-    logger: createLogger(config.logLevel),
+    // stderr: stdout carries the command's result.
+    logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2),
     registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
     async close() {
       await client.close();

@@ -47,6 +47,8 @@ const envSchema = z.object({
     .min(2, 'must be at least 2 (one command with one update)')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Operator commands only: the service's base URL (else DATA_DIR/service.json of a running npm start). */
+  SERVICE_URL: z.url().optional(),
   AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: bool.default(false),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
@@ -97,6 +99,7 @@ export type Config = Readonly<{
   /** Update operations (+1 per command) in flight per process; unset: by server kind. */
   mongoUpdateBudget: number | undefined;
   dataDir: string;
+  serviceUrl: string | undefined;
   jwtSecret: string | undefined;
   trustProxy: boolean;
   rateLimitPerMinute: number;
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongoBulkChunk: e.MONGODB_BULK_CHUNK,
     mongoUpdateBudget: e.MONGODB_UPDATE_BUDGET,
     dataDir: path.resolve(e.DATA_DIR),
+    serviceUrl: e.SERVICE_URL?.replace(/\/+$/, ''),
     jwtSecret: e.AUTH_JWT_SECRET,
     trustProxy: e.TRUST_PROXY,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
