@@ -52,6 +52,7 @@ async function startProjectors(
     writeBudget: stores.writeBudget,
     failurePolicy: config.projectorFailurePolicy,
     leaseTtlMs: config.projectorLeaseTtlMs,
+    pollMs: config.projectorPollMs,
     metrics: projectorMetrics(metricsRegistry),
   });
   await supervisor.start();

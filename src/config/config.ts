@@ -25,7 +25,7 @@ const rolesList = z
       .refine((rs) => new Set(rs).size === rs.length, 'a role is listed twice'),
   );
 
-const envSchema = z.object({
+const envFields = z.object({
   NODE_ENV: z.string().default('development'),
   SERVICE_ROLES: rolesList.default([...serviceRoles]),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -62,6 +62,8 @@ const envSchema = z.object({
   PROJECTOR_FAILURE_POLICY: z.enum(['stop', 'skip']).default('stop'),
   /** A projector instance that stops renewing loses its lease after this long (another takes over). */
   PROJECTOR_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often a projector instance renews its leases, tries to take free ones, follows swaps. */
+  PROJECTOR_POLL_MS: z.coerce.number().int().min(100).default(2000),
   JOBS_ENABLED: bool.default(true),
   QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
@@ -83,6 +85,12 @@ const envSchema = z.object({
   INGESTION_BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   IMPORT_BODY_LIMIT_BYTES: positiveInt.default(32 * 1024 * 1024),
   CATALOG_CACHE_TTL_SECONDS: z.coerce.number().min(0).default(30),
+});
+
+/** A lease must be renewed at least twice within its lifetime, or a busy instance loses it. */
+const envSchema = envFields.refine((e) => e.PROJECTOR_POLL_MS * 2 <= e.PROJECTOR_LEASE_TTL_MS, {
+  path: ['PROJECTOR_POLL_MS'],
+  message: 'must be at most half of PROJECTOR_LEASE_TTL_MS (leases are renewed on each poll)',
 });
 
 export type Config = Readonly<{
@@ -112,6 +120,7 @@ export type Config = Readonly<{
   projectorRebuildBatchSize: number;
   projectorFailurePolicy: 'stop' | 'skip';
   projectorLeaseTtlMs: number;
+  projectorPollMs: number;
   jobsEnabled: boolean;
   queryRollupCacheBytes: number;
   queryFreshMs: number;
@@ -143,7 +152,7 @@ export class ConfigError extends Error {
 /** Parses the environment once; every problem names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+    Object.entries(env).filter(([k, v]) => k in envFields.shape && v !== undefined && v !== ''),
   );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
@@ -185,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorRebuildBatchSize: e.PROJECTOR_REBUILD_BATCH_SIZE,
     projectorFailurePolicy: e.PROJECTOR_FAILURE_POLICY,
     projectorLeaseTtlMs: e.PROJECTOR_LEASE_TTL_MS,
+    projectorPollMs: e.PROJECTOR_POLL_MS,
     jobsEnabled: e.JOBS_ENABLED,
     queryRollupCacheBytes: e.QUERY_ROLLUP_CACHE_MB * 1024 * 1024,
     queryFreshMs: e.QUERY_FRESH_MS,

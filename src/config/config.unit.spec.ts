@@ -56,3 +56,14 @@ describe('SERVICE_ROLES', () => {
     );
   });
 });
+
+describe('projector leases', () => {
+  it('renews a lease at least twice within its lifetime', () => {
+    expect(loadConfig({ PROJECTOR_LEASE_TTL_MS: '4000', PROJECTOR_POLL_MS: '1000' })).toMatchObject(
+      { projectorLeaseTtlMs: 4000, projectorPollMs: 1000 },
+    );
+    expect(() => loadConfig({ PROJECTOR_LEASE_TTL_MS: '3000', PROJECTOR_POLL_MS: '2000' })).toThrow(
+      /PROJECTOR_POLL_MS: must be at most half of PROJECTOR_LEASE_TTL_MS/,
+    );
+  });
+});

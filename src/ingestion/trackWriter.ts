@@ -15,6 +15,12 @@ export type TrackWriterOptions = {
   newWriteId?: () => string;
   /** Appends lost to other writers before giving up with 503 (nothing of ours was written). */
   maxAttempts?: number;
+  /**
+   * Pause before retrying after the `attempt`-th lost append (default: random up to
+   * 5 ms x 2^attempt, at most 250 ms). Without it, two instances writing one hot stream
+   * read and append in lock-step and can lose to each other every time.
+   */
+  conflictBackoffMs?: (attempt: number) => number;
   /** Called after each successful append with its event count (marker excluded) and duration. */
   onAppend?: (events: number, seconds: number) => void;
 };
@@ -66,11 +72,14 @@ export class TrackWriter {
   private readonly clock: () => number;
   private readonly newWriteId: () => string;
   private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
 
   constructor(private readonly options: TrackWriterOptions) {
     this.clock = options.clock ?? Date.now;
     this.newWriteId = options.newWriteId ?? randomUUID;
-    this.maxAttempts = options.maxAttempts ?? 8;
+    this.maxAttempts = options.maxAttempts ?? 16;
+    this.backoffMs =
+      options.conflictBackoffMs ?? ((attempt) => Math.random() * Math.min(250, 5 * 2 ** attempt));
   }
 
   /** Appends `events` to `stream` (in order), each reported as accepted or duplicate. */
@@ -150,6 +159,7 @@ export class TrackWriter {
         if (attempt >= this.maxAttempts) {
           throw new UnavailableError(`${s.name}: gave up after ${attempt} conflicting appends`);
         }
+        await new Promise((r) => setTimeout(r, this.backoffMs(attempt)));
         await this.catchUp(s);
         continue;
       }
