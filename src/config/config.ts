@@ -30,7 +30,13 @@ const envFields = z.object({
   SERVICE_ROLES: rolesList.default([...serviceRoles]),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  EVENTSTORE_URL: z.string().url().optional(),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(
+      /^esdb(\+discover)?:\/\/([^\s@/?,]+@)?[\w.-]+(:\d{1,5})?(,[\w.-]+(:\d{1,5})?)*\/?(\?\S*)?$/,
+      'must be an EventStoreDB connection string: esdb://host:port[,host:port...][?tls=false&...]',
+    )
+    .optional(),
   EVENTSTORE_PORT: z.coerce.number().int().min(0).max(65535).default(2113),
   MONGODB_URL: z
     .string()
@@ -86,6 +92,9 @@ const envFields = z.object({
   IMPORT_BODY_LIMIT_BYTES: positiveInt.default(32 * 1024 * 1024),
   CATALOG_CACHE_TTL_SECONDS: z.coerce.number().min(0).default(30),
 });
+
+/** Every environment variable the service reads (deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(envFields.shape);
 
 /** A lease must be renewed at least twice within its lifetime, or a busy instance loses it. */
 const envSchema = envFields.refine((e) => e.PROJECTOR_POLL_MS * 2 <= e.PROJECTOR_LEASE_TTL_MS, {

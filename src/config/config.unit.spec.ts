@@ -67,3 +67,21 @@ describe('projector leases', () => {
     );
   });
 });
+
+describe('EVENTSTORE_URL', () => {
+  it('accepts single-node, cluster and discover connection strings', () => {
+    for (const url of [
+      'esdb://127.0.0.1:2113?tls=false',
+      'esdb://esdb1:2113,esdb2:2113,esdb3:2113?tls=false&nodePreference=leader',
+      'esdb+discover://admin:changeit@cluster.example.com:2113',
+      'esdb://localhost',
+    ])
+      expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
+  });
+  it('names the variable for anything else', () => {
+    for (const url of ['http://x:2113', 'esdb://', 'esdb://a:2113,,b:2113', 'esdb://a b'])
+      expect(() => loadConfig({ EVENTSTORE_URL: url })).toThrow(
+        /EVENTSTORE_URL: must be an EventStoreDB/,
+      );
+  });
+});
