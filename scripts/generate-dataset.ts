@@ -4,8 +4,8 @@
  *
  * The benchmark data set: a year of listener events (Zipf-like track and listener popularity,
  * ~10% of catalog events arriving after the track's first plays), deterministic for a seed.
- * Default: appended straight to the event store (EVENTSTORE_URL, else the running service's
- * embedded server on EVENTSTORE_PORT) in multi-event appends per stream. `--ndjson <file>`
+ * Default: appended straight to the event store (EVENTSTORE_URL, else the event store of the
+ * `npm start` running on DATA_DIR, else EVENTSTORE_PORT on this machine) in multi-event appends per stream. `--ndjson <file>`
  * instead writes the ingestion shape for `npm run import` / `POST /api/admin/import`
  * (catalog events are not part of that shape and are skipped there: register tracks with
  * `PUT /api/tracks/:id`).
@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../src/config/config';
+import { readDiscovery } from '../src/service/discovery';
 import { connectEventStore } from '../src/eventstore/esdbEventStore';
 import { loadLog } from '../src/projector/testing/loadLog';
 import { syntheticLog, type SyntheticEvent } from '../src/projector/testing/syntheticLog';
@@ -107,7 +108,12 @@ async function main() {
     return;
   }
   const config = loadConfig();
-  const url = config.eventStoreUrl ?? `esdb://127.0.0.1:${config.eventStorePort}?tls=false`;
+  const running = readDiscovery(config.dataDir);
+  const url =
+    config.eventStoreUrl ??
+    (running.found
+      ? running.info.eventStoreUrl
+      : `esdb://127.0.0.1:${config.eventStorePort}?tls=false`);
   const store = connectEventStore(url);
   let done = 0;
   let last = Date.now();
