@@ -2,6 +2,7 @@
  * npm run projections:status
  * Per projection: serving generation, checkpoint, exact lag (events after the checkpoint, age
  * of the oldest), and events/s measured over two checkpoint readings 2 s apart.
+ * Connects to EVENTSTORE_URL / MONGODB_URL, else to the `npm start` running on DATA_DIR.
  */
 import { checkpointStore } from '../src/readModels/checkpointStore';
 import { countLag } from '../src/projector/lagCount';
@@ -12,13 +13,16 @@ async function main() {
   const cli = await connectForCli();
   try {
     const checkpoints = checkpointStore(cli.db);
-    const rows = [];
+    const ids = [];
     for (const name of cli.registry.names()) {
-      const pointer = await loadPointer(cli.db, name);
-      const generation = pointer?.generation ?? 0;
-      const id = checkpointIdOf(name, generation);
-      const first = await checkpoints.read(id);
-      await new Promise((r) => setTimeout(r, 2000));
+      const generation = (await loadPointer(cli.db, name))?.generation ?? 0;
+      ids.push({ name, generation, id: checkpointIdOf(name, generation) });
+    }
+    // Two readings of every checkpoint 2 s apart (one wait for all projections): events/s.
+    const first = await Promise.all(ids.map((p) => checkpoints.read(p.id)));
+    await new Promise((r) => setTimeout(r, 2000));
+    const rows = [];
+    for (const [i, { name, generation, id }] of ids.entries()) {
       const second = await checkpoints.read(id);
       const position = BigInt(second?.position ?? 0);
       const lag = await countLag(cli.store, position);
@@ -30,7 +34,7 @@ async function main() {
         lagEvents: lag.capped ? `≥${lag.events}` : lag.events,
         lagSeconds: lag.oldest ? Math.round((Date.now() - lag.oldest.getTime()) / 100) / 10 : 0,
         eventsPerSecond: Math.round(
-          ((second?.eventsApplied ?? 0) - (first?.eventsApplied ?? 0)) / 2,
+          ((second?.eventsApplied ?? 0) - (first[i]?.eventsApplied ?? 0)) / 2,
         ),
         updatedAt: second?.updatedAt?.toISOString() ?? null,
       });
