@@ -81,7 +81,9 @@ describe('backup while the service takes writes, restore into a fresh DATA_DIR',
     const service = await spawnService({ name: 'backup-src', env: embeddedDefaults });
     services.push(service);
     const load = loadGenerator(service.url, prefix);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Enough acknowledged events to be worth checking, however busy the machine is.
+    for (let waited = 0; load.acked.size < 500 && waited < 60_000; waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
     const ackedBefore = new Set(load.acked);
     const backup = await runCli('scripts/backup.ts', [backupDir], { DATA_DIR: service.dataDir });
     const ackedAfterBackup = load.acked.size;
@@ -89,7 +91,7 @@ describe('backup while the service takes writes, restore into a fresh DATA_DIR',
     expect(backup.stderr).toMatch(/^backup: [\d,]+ MB · 100\.0% · [\d,]+ MB\/s · ETA/m);
     expect(backup.stdout).toMatch(/^backup of \d+ events .* while the service ran; restore:/);
     expect(backup.code).toBe(0);
-    expect(ackedBefore.size).toBeGreaterThan(500);
+    expect(ackedBefore.size).toBeGreaterThanOrEqual(500);
     // Writes went on while the copy was taken.
     expect(ackedAfterBackup).toBeGreaterThan(ackedBefore.size);
     expect(load.failures()).toBe(0);
@@ -126,7 +128,8 @@ describe('backup while the service takes writes, restore into a fresh DATA_DIR',
   }, 240_000);
 
   it('refuses to restore over a running service and names why', async () => {
-    const restored = services[1]!;
+    const restored = services[1];
+    if (!restored) throw new Error('needs the restored service of the test before');
     const r = await runCli('scripts/restore.ts', [backupDir], { DATA_DIR: restored.dataDir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the service \(pid \d+\) runs on .*: stop it first/);

@@ -51,10 +51,7 @@ export async function startInstances(options: InstancesOptions) {
       PROJECTOR_LEASE_TTL_MS: String(options.leaseTtlMs),
       PROJECTOR_POLL_MS: String(options.pollMs),
       // Answers straight from the read models, so that the final comparison sees their state.
-      QUERY_ROLLUP_READ: 'wait',
-      QUERY_ROLLUP_CACHE_TTL_SECONDS: '1',
-      QUERY_CATALOG_TTL_MS: '0',
-      QUERY_STREAM_FRESH_MS: '0',
+      QUERY_FRESH_MS: '0',
       CATALOG_CACHE_TTL_SECONDS: '0',
     };
     const spawnRole = async (role: string, env: Record<string, string> = {}) => {

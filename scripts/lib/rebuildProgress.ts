@@ -1,8 +1,8 @@
 import type { Db } from 'mongodb';
 import { trackStreamPrefix } from '../../src/events/stored';
 import type { EventStore } from '../../src/eventstore/eventStore';
-import { checkpointsCollection, type CheckpointDoc } from '../../src/projector/checkpointStore';
-import { checkpointIdOf, loadPointer } from '../../src/projector/readModelPointers';
+import { checkpointsCollection, type CheckpointDoc } from '../../src/readModels/checkpointStore';
+import { checkpointIdOf, loadPointer } from '../../src/readModels/pointers';
 import { progressReporter } from './progress';
 
 /**
