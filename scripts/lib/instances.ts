@@ -52,6 +52,8 @@ export async function startInstances(options: InstancesOptions) {
       PROJECTOR_POLL_MS: String(options.pollMs),
       // Answers straight from the read models, so that the final comparison sees their state.
       QUERY_FRESH_MS: '0',
+      // FerretDB's pool is shared by every process writing one database (README, update budget).
+      MONGODB_UPDATE_BUDGET: '30',
       CATALOG_CACHE_TTL_SECONDS: '0',
     };
     const spawnRole = async (role: string, env: Record<string, string> = {}) => {
