@@ -96,7 +96,8 @@ async function startService(mongoUrl: string, es: ChildEventStore, startTimeoutM
       AUTH_JWT_SECRET: SECRET,
       JOBS_ENABLED: 'true',
     },
-    graceMs: 15_000,
+    // Long enough for a compaction run to finish: a killed run keeps its job lease (30 min).
+    graceMs: 120_000,
     startTimeoutMs,
     nodeArgs: PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROF_DIR)}`] : [],
   });
@@ -426,6 +427,8 @@ async function main() {
     provider: 'ferretdb',
   });
   const es = await spawnEventStore(path.join(DATA_DIR, 'eventstore'));
+  // An interrupted run (scripts/lib/service.ts exits on SIGINT/SIGTERM) leaves no store behind.
+  process.once('exit', () => es.child.kill('SIGKILL'));
   const client = await MongoClient.connect(mongo.url);
   const db = client.db(DB_NAME);
   let service: SpawnedService | undefined;
