@@ -73,7 +73,7 @@ const envFields = z.object({
   JOBS_ENABLED: bool.default(true),
   QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
-  QUERY_TAIL_MAX_EVENTS: positiveInt.default(500_000),
+  QUERY_TAIL_MAX_EVENTS: positiveInt.default(100_000),
   JOB_ROLLUP_COMPACT_CRON: z.string().min(1).default('*/10 * * * * *'),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),

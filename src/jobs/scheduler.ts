@@ -11,7 +11,11 @@ import { compactRollups } from '../readModels/rollups/compaction';
 import { dropRetiredGenerations, pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
-type JobDef = { name: string; cron: string; run: () => Promise<unknown> };
+/**
+ * `leaseMs`: how long a run may hold the job's lease (default 30 min). A process killed during a
+ * run leaves it held that long, so frequent jobs take a short one.
+ */
+type JobDef = { name: string; cron: string; run: () => Promise<unknown>; leaseMs?: number };
 
 /**
  * node-schedule jobs (UTC). Each run takes a MongoDB lease named after the job, so with several
@@ -36,6 +40,7 @@ export function startJobs(deps: {
       name: 'compact-rollups',
       cron: config.jobRollupCompactCron,
       run: () => compactRollups(db, budget),
+      leaseMs: 5 * 60_000,
     },
     {
       name: 'compact-counters',
@@ -84,7 +89,7 @@ export function startJobs(deps: {
     running.add(def.name);
     const lease = `job:${def.name}`;
     try {
-      if (!(await deps.leases.acquire(lease, 30 * 60_000)))
+      if (!(await deps.leases.acquire(lease, def.leaseMs ?? 30 * 60_000)))
         return { skipped: 'another instance holds the lease' };
       const started = Date.now();
       const result = await def.run();

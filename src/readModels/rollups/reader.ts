@@ -22,6 +22,7 @@ import type { LogPosition } from '../../eventstore/eventStore';
 import type { RoundTrips } from '../../queries/roundTrips';
 import { checkpointStore } from '../checkpointStore';
 import type { ReadModelResolver } from '../pointers';
+import { deletionGraceMs } from './compaction';
 import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
 
 export type PartitionData = { cells: TrackCells; recent: TrackRecent };
@@ -44,7 +45,7 @@ const parse = (d: {
 export type RollupReaderOptions = {
   /** Parsed compacted documents kept (they never change: a new version has a new id). */
   cacheBytes: number;
-  /** The directory and the checkpoint are re-read at most this often. */
+  /** The checkpoint is re-read at most this often. */
   freshMs: number;
   clock?: () => number;
 };
@@ -65,7 +66,7 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
         value: Promise<{ checkpoint: number; position: LogPosition; physical: string }>;
       }
     | undefined;
-  let directory: { at: number; key: string; value: Promise<Map<string, DirectoryDoc>> } | undefined;
+  const directory = new Map<string, { at: number; value: Promise<DirectoryDoc | null> }>();
   const deltaCache = new Map<string, Promise<Parsed[]>>();
 
   /** The live generation's family name and checkpoint (cached `freshMs`). */
@@ -85,16 +86,20 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
     return value;
   }
 
-  function loadDirectory(physical: string, rt: RoundTrips) {
-    if (directory && directory.key === physical && clock() - directory.at < options.freshMs) {
-      return directory.value;
-    }
+  /**
+   * One partition's directory entry, by `_id`. Any recent entry reads exactly (its versions and
+   * the deltas after them are kept `deletionGraceMs` after a newer compaction), so it is reused
+   * for a third of that grace: few round trips on warm requests.
+   */
+  function directoryEntry(physical: string, partition: string, rt: RoundTrips) {
+    const key = `${physical}|${partition}`;
+    const hit = directory.get(key);
+    if (hit && clock() - hit.at < deletionGraceMs / 3) return hit.value;
     const name = physical + directoryCollection.slice(rollupFamily.length);
-    const value = rt
-      .count(db.collection<DirectoryDoc>(name).find({}).toArray())
-      .then((docs) => new Map(docs.map((d) => [d._id, d])));
-    directory = { at: clock(), key: physical, value };
-    value.catch(() => (directory = undefined));
+    const value = rt.count(db.collection<DirectoryDoc>(name).findOne({ _id: partition }));
+    directory.set(key, { at: clock(), value });
+    value.catch(() => directory.delete(key));
+    if (directory.size > 10_000) directory.delete(directory.keys().next().value!);
     return value;
   }
 
@@ -164,7 +169,7 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
       rt: RoundTrips,
     ): Promise<PartitionData> {
       const { physical } = await live(rt);
-      const dir = (await loadDirectory(physical, rt)).get(partition);
+      const dir = await directoryEntry(physical, partition, rt);
       const rel = (logical: string) => physical + logical.slice(rollupFamily.length);
       const upTo = (c: string) => dir?.containers[containerField(c)] ?? -1;
       if (containers.length === 0) return { cells: new Map(), recent: new Map() };
@@ -187,18 +192,6 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
         cells: mergeCells(parts.map((p) => p.data.cells)),
         recent: mergeRecent(parts.map((p) => p.data.recent)),
       };
-    },
-
-    /** Partitions that hold any of these containers (compacted), newest first, of one level. */
-    async partitionsWith(containers: readonly string[], level: string, rt: RoundTrips) {
-      const { physical } = await live(rt);
-      const dir = await loadDirectory(physical, rt);
-      const fields = containers.map(containerField);
-      return [...dir.values()]
-        .filter((d) => d._id.startsWith(level) && fields.some((f) => d.containers[f] !== undefined))
-        .map((d) => d._id)
-        .sort()
-        .reverse();
     },
   };
 }
