@@ -87,6 +87,7 @@ async function startApi(
       rollupCacheBytes: config.queryRollupCacheBytes,
       freshMs: config.queryFreshMs,
       tailMaxEvents: config.queryTailMaxEvents,
+      foldCacheEntries: config.queryFoldCacheEntries,
     },
   });
   stack.push({ name: 'queries', stop: () => queries.stop() });

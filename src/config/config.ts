@@ -74,6 +74,7 @@ const envFields = z.object({
   QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
   QUERY_TAIL_MAX_EVENTS: positiveInt.default(100_000),
+  QUERY_FOLD_CACHE_ENTRIES: z.coerce.number().int().min(0).default(1000),
   JOB_ROLLUP_COMPACT_CRON: z.string().min(1).default('*/10 * * * * *'),
   /** node-schedule cron specs (UTC). */
   JOB_RECONCILE_CRON: z.string().min(1).default('17 3 * * *'),
@@ -134,6 +135,7 @@ export type Config = Readonly<{
   queryRollupCacheBytes: number;
   queryFreshMs: number;
   queryTailMaxEvents: number;
+  queryFoldCacheEntries: number;
   jobRollupCompactCron: string;
   jobReconcileCron: string;
   jobCompactCron: string;
@@ -208,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queryRollupCacheBytes: e.QUERY_ROLLUP_CACHE_MB * 1024 * 1024,
     queryFreshMs: e.QUERY_FRESH_MS,
     queryTailMaxEvents: e.QUERY_TAIL_MAX_EVENTS,
+    queryFoldCacheEntries: e.QUERY_FOLD_CACHE_ENTRIES,
     jobRollupCompactCron: e.JOB_ROLLUP_COMPACT_CRON,
     jobReconcileCron: e.JOB_RECONCILE_CRON,
     jobCompactCron: e.JOB_COMPACT_CRON,

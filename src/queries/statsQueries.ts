@@ -29,7 +29,25 @@ export type StatsQueryOptions = {
   freshMs: number;
   /** Most log events past the checkpoint held for the queries (the projector's lag). */
   tailMaxEvents: number;
+  /** Folded answers kept for reuse while the checkpoint holds (see `foldKey`). */
+  foldCacheEntries: number;
 };
+
+/**
+ * What a fold of rollup cells depends on: the checkpoint, the tracks and their containers,
+ * and the plan (bucket bounds; of `to`, only its hour, which decides the open hour's cell).
+ */
+export function foldKey(
+  checkpoint: number,
+  tracks: readonly TrackBinding[],
+  buckets: readonly Bucket[],
+  to: number,
+): string {
+  const hour = Math.floor(to / 3_600_000);
+  const bounds = buckets.map((b) => `${b.start}-${b.end === to ? `h${hour}` : b.end}`).join(',');
+  const scope = tracks.map((t) => `${t.trackId}:${t.containers.join('+')}`).join(',');
+  return `${checkpoint}|${scope}|${bounds}`;
+}
 
 /** What one request sees: the rollups' checkpoint and the log's events after it. */
 export type Snapshot = {
@@ -130,6 +148,13 @@ export function createStatsQueries(deps: {
     };
   }
 
+  /** Folded answers by `foldKey`, least recently used dropped (each a few kilobytes). */
+  const folds = new Map<string, RangeStats>();
+  const remember = (key: string, stats: RangeStats) => {
+    folds.set(key, stats);
+    while (folds.size > deps.options.foldCacheEntries) folds.delete(folds.keys().next().value!);
+  };
+
   const data: QueryData = {
     catalog,
 
@@ -137,18 +162,31 @@ export function createStatsQueries(deps: {
     async ranges(tracks, ranges, rt) {
       const snap = await snapshot(rt);
       const plans = ranges.map((r) => planCells(r.buckets, r.to));
-      const names = [...new Set(plans.flatMap(partitionsOf))];
-      const { cells } = await partitions(tracks, names, snap, rt);
       const trackIds = tracks.map((t) => t.trackId);
-      const stats = ranges.map((r, i) =>
-        foldRange({
+      // Answers at one checkpoint with no event of these tracks past it are reused: the same
+      // cells at the same checkpoint fold the same (compaction does not change what they hold).
+      const wanted = new Set(trackIds);
+      const quiet = !snap.tail.some((e) => wanted.has(e.data.trackId));
+      const keys = ranges.map((r) => foldKey(snap.checkpoint, tracks, r.buckets, r.to));
+      const hits = keys.map((k) => (quiet ? folds.get(k) : undefined));
+      const missing = plans.filter((_, i) => !hits[i]);
+      const names = [...new Set(missing.flatMap(partitionsOf))];
+      const { cells } = names.length
+        ? await partitions(tracks, names, snap, rt)
+        : { cells: new Map<string, TrackCells>() };
+      const stats = ranges.map((r, i) => {
+        const hit = hits[i];
+        if (hit) return hit;
+        const folded = foldRange({
           trackIds,
           buckets: r.buckets,
           cells: plans[i]!,
           partitions: cells,
           tail: snap.tail,
-        }),
-      );
+        });
+        if (quiet) remember(keys[i]!, folded);
+        return folded;
+      });
       return { snap, stats, plans };
     },
     /**
