@@ -71,7 +71,7 @@ const envFields = z.object({
   /** How often a projector instance renews its leases, tries to take free ones, follows swaps. */
   PROJECTOR_POLL_MS: z.coerce.number().int().min(100).default(2000),
   JOBS_ENABLED: bool.default(true),
-  QUERY_ROLLUP_CACHE_MB: positiveInt.default(32),
+  QUERY_ROLLUP_CACHE_MB: positiveInt.default(16),
   QUERY_FRESH_MS: z.coerce.number().int().min(0).default(250),
   QUERY_TAIL_MAX_EVENTS: positiveInt.default(100_000),
   QUERY_FOLD_CACHE_ENTRIES: z.coerce.number().int().min(0).default(1000),
