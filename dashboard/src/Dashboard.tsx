@@ -29,9 +29,16 @@ function useViewData(api: Api, session: Session, view: View) {
   const track = useLoad(trackId ? `track|${trackId}` : null, (s) =>
     api.get<TrackAnswer>(`/api/tracks/${encodeURIComponent(trackId!)}`, {}, s),
   );
+  const trackInfo = trackId && !track.stale ? track.data : undefined;
+  const trackChecked = !trackId || trackInfo !== undefined || track.error !== undefined;
+  // An artist's own track only: another artist's (or an unknown) track loads nothing at all.
+  const foreign =
+    !isAdmin && !!trackId && trackChecked && trackInfo?.artistId !== session.claims.artistId;
   const artistId = isAdmin
-    ? (view.artistId ?? track.data?.artistId ?? undefined)
-    : session.claims.artistId;
+    ? (view.artistId ?? trackInfo?.artistId ?? undefined)
+    : trackChecked && !foreign
+      ? session.claims.artistId
+      : undefined;
   const scope = { ...(isAdmin && artistId ? { artistId } : {}), ...(trackId ? { trackId } : {}) };
   const key = artistId ? `${viewUrl(view)}|${artistId}` : null;
   const range = rangeParams(view.range);
@@ -42,8 +49,9 @@ function useViewData(api: Api, session: Session, view: View) {
     ? `/api/dashboard/tracks/${encodeURIComponent(trackId)}`
     : '/api/dashboard/analytics';
   const analyticsScope = !trackId && isAdmin ? { artistId } : {};
-  const analytics = useLoad(trackId || artistId ? `${viewUrl(view)}|${artistId}|a` : null, (s) =>
-    api.get<AnalyticsAnswer>(analyticsPath, { ...range, ...analyticsScope }, s),
+  const analytics = useLoad(
+    artistId || (isAdmin && trackId) ? `${viewUrl(view)}|${artistId}|a` : null,
+    (s) => api.get<AnalyticsAnswer>(analyticsPath, { ...range, ...analyticsScope }, s),
   );
   const growth = stats.stale ? undefined : stats.data?.growth;
   const previous = useLoad(growth ? `${key}|${growth.previousFrom}` : null, (s) =>
@@ -58,7 +66,17 @@ function useViewData(api: Api, session: Session, view: View) {
     (s) => api.get<DashboardAnswer>('/api/dashboard/stats', { timeRange: '24h', ...scope }, s),
     RECENT_POLL_MS,
   );
-  return { isAdmin, artistId, track, stats, analytics, previous, recent };
+  const title = trackId
+    ? ((isAdmin || !foreign) && trackInfo?.title) || trackId
+    : `Artist ${artistId ?? ''}`;
+  let blocked: string | undefined;
+  if (foreign) blocked = `Track ${trackId} is not one of your tracks.`;
+  else if (isAdmin && !artistId && !trackId)
+    blocked = 'Pick an artist (or a track) to see their dashboard.';
+  else if (isAdmin && !artistId && trackChecked) {
+    blocked = `Track ${trackId} has no artist in the catalog yet, so it has no dashboard.`;
+  }
+  return { isAdmin, artistId, title, blocked, stats, analytics, previous, recent };
 }
 
 export function Dashboard(props: {
@@ -73,13 +91,10 @@ export function Dashboard(props: {
   const { stats, analytics } = d;
   const zone = analytics.data?.tz ?? stats.data?.tz ?? 'UTC';
   const browserZone = api.zone();
-  const title = view.trackId ? (d.track.data?.title ?? view.trackId) : `Artist ${d.artistId ?? ''}`;
   const a = analytics.stale ? undefined : analytics.data;
   const s = stats.stale ? undefined : stats.data;
   const series = analytics.data?.series ?? [];
   const csvName = `${view.trackId ? `track-${view.trackId}` : `artist-${d.artistId}`}-${viewUrl(view).split('?')[1]!.replace(/[&=]/g, '_')}.csv`;
-  const noArtist =
-    d.isAdmin && !d.artistId && (!view.trackId || (d.track.data && !d.track.data.artistId));
   return (
     <div className="app">
       <header className="top">
@@ -96,7 +111,7 @@ export function Dashboard(props: {
               'Artist dashboard'
             )}
           </p>
-          <h1>{title}</h1>
+          <h1>{d.title}</h1>
           <p className="subtitle">
             {rangeLabel(view.range)} · times in {zone}
             {zone === 'UTC' && browserZone !== 'UTC' && analytics.data && !analytics.data.tz
@@ -117,13 +132,9 @@ export function Dashboard(props: {
         <RangePicker value={view.range} onChange={(range) => go({ ...view, range })} />
         {d.isAdmin && <AdminPicker key={`${view.artistId}|${view.trackId}`} view={view} go={go} />}
       </nav>
-      {noArtist ? (
+      {d.blocked ? (
         <main className="empty-main">
-          <p className="empty">
-            {view.trackId
-              ? `Track ${view.trackId} has no artist in the catalog yet, so it has no dashboard.`
-              : 'Pick an artist (or a track) to see their dashboard.'}
-          </p>
+          <p className="empty">{d.blocked}</p>
         </main>
       ) : (
         <main className="grid">
