@@ -61,8 +61,9 @@ function useViewData(api: Api, session: Session, view: View) {
       s,
     ),
   );
+  // The live feed starts once the view's figures are in: they go first on a busy service.
   const recent = useLoad(
-    key ? `recent|${artistId}|${trackId ?? ''}` : null,
+    key && (stats.data || stats.error) ? `recent|${artistId}|${trackId ?? ''}` : null,
     (s) => api.get<DashboardAnswer>('/api/dashboard/stats', { timeRange: '24h', ...scope }, s),
     RECENT_POLL_MS,
   );
@@ -195,7 +196,13 @@ export function Dashboard(props: {
             >
               {stats.data &&
                 (stats.data.topTracks.length ? (
-                  <TopTracks api={api} view={view} tracks={stats.data.topTracks} go={go} />
+                  <TopTracks
+                    api={api}
+                    view={view}
+                    tracks={stats.data.topTracks}
+                    go={go}
+                    sparklines={!analytics.loading}
+                  />
                 ) : (
                   <Empty>No plays in this range.</Empty>
                 ))}

@@ -6,9 +6,9 @@ import { rangeParams, viewUrl, type View } from '../view';
 import { ViewLink } from './Link';
 import { Sparkline } from './Sparkline';
 
-function TrackSparkline(props: { api: Api; view: View; track: TopTrack }) {
+function TrackSparkline(props: { api: Api; view: View; track: TopTrack; load: boolean }) {
   const { api, view, track } = props;
-  const key = `${track.trackId}|${viewUrl(view)}`;
+  const key = props.load ? `${track.trackId}|${viewUrl(view)}` : null;
   const { data } = useLoad(key, (signal) =>
     api.get<AnalyticsAnswer>(
       `/api/dashboard/tracks/${encodeURIComponent(track.trackId)}`,
@@ -26,12 +26,16 @@ function TrackSparkline(props: { api: Api; view: View; track: TopTrack }) {
   );
 }
 
-/** The artist's five most played tracks in the range, each with its plays over the range. */
+/**
+ * The artist's five most played tracks in the range, each with its plays over the range;
+ * `sparklines` false holds their requests back while the page's main answers load.
+ */
 export function TopTracks(props: {
   api: Api;
   view: View;
   tracks: TopTrack[];
   go: (v: View) => void;
+  sparklines: boolean;
 }) {
   const { view } = props;
   return (
@@ -68,7 +72,7 @@ export function TopTracks(props: {
               </th>
               <td className="num">{fmtInt(t.plays)}</td>
               <td>
-                <TrackSparkline api={props.api} view={view} track={t} />
+                <TrackSparkline api={props.api} view={view} track={t} load={props.sparklines} />
               </td>
               <td className="num">{fmtInt(t.likes)}</td>
               <td className="num">{fmtInt(t.saves)}</td>
