@@ -18,10 +18,10 @@ export function fmtGrowth(g: number | null | undefined): {
   text: string;
   trend: 'up' | 'down' | 'flat' | 'none';
 } {
-  if (g === null || g === undefined) return { text: 'no previous data', trend: 'none' };
-  if (g === 0) return { text: '±0 % vs previous', trend: 'flat' };
+  if (g === null || g === undefined) return { text: 'new', trend: 'none' };
+  if (g === 0) return { text: '±0 %', trend: 'flat' };
   return {
-    text: `${g > 0 ? '+' : '−'}${dec.format(Math.abs(g))} % vs previous`,
+    text: `${g > 0 ? '+' : '−'}${dec.format(Math.abs(g))} %`,
     trend: g > 0 ? 'up' : 'down',
   };
 }

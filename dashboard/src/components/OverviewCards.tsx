@@ -71,34 +71,41 @@ export function OverviewCards(props: {
     totalLikes: growth.likes,
     totalShares: growth.shares,
   };
+  const day = (iso: string) => new Date(iso).toLocaleDateString();
   return (
-    <div className="cards">
-      {cards.map((c) => {
-        const prev = props.previous && c.previous?.(props.previous);
-        const g =
-          c.field in apiGrowth
-            ? apiGrowth[c.field]
-            : prev === undefined
-              ? undefined
-              : growthOf(overview[c.field], prev);
-        const shown = g === undefined ? { text: '…', trend: 'none' as const } : fmtGrowth(g);
-        return (
-          <div className="card" key={c.field}>
-            <div className="card-label">{c.label}</div>
-            <div className="card-value" data-metric={c.field}>
-              {c.value(overview)}
+    <>
+      <p className="cards-caption">
+        Change against the previous period of equal length ({day(growth.previousFrom)} –{' '}
+        {day(growth.previousTo)}); “new” when it had none.
+      </p>
+      <div className="cards">
+        {cards.map((c) => {
+          const prev = props.previous && c.previous?.(props.previous);
+          const g =
+            c.field in apiGrowth
+              ? apiGrowth[c.field]
+              : prev === undefined
+                ? undefined
+                : growthOf(overview[c.field], prev);
+          const shown = g === undefined ? { text: '…', trend: 'none' as const } : fmtGrowth(g);
+          return (
+            <div className="card" key={c.field}>
+              <div className="card-label">{c.label}</div>
+              <div className="card-value" data-metric={c.field}>
+                {c.value(overview)}
+              </div>
+              {c.hint && <div className="card-hint">{c.hint(overview)}</div>}
+              <div
+                className={`growth growth-${shown.trend}`}
+                title={prev !== undefined ? `previous period: ${fmtDec(prev)}` : undefined}
+              >
+                {shown.trend === 'up' ? '▲ ' : shown.trend === 'down' ? '▼ ' : ''}
+                {shown.text}
+              </div>
             </div>
-            {c.hint && <div className="card-hint">{c.hint(overview)}</div>}
-            <div
-              className={`growth growth-${shown.trend}`}
-              title={prev !== undefined ? `previous period: ${fmtDec(prev)}` : undefined}
-            >
-              {shown.trend === 'up' ? '▲ ' : shown.trend === 'down' ? '▼ ' : ''}
-              {shown.text}
-            </div>
-          </div>
-        );
-      })}
-    </div>
+          );
+        })}
+      </div>
+    </>
   );
 }
