@@ -21,9 +21,10 @@ export type SeedOptions = {
   now: number;
   seed: number;
   /**
-   * No event at a time of day within this band (minutes from now's time of day): ranges that
-   * end "now" (24h … 1y) then never cut through an event while a test runs, so the page and
-   * the test's own request count the same events however many seconds apart they ask.
+   * No event at a time of day within this band (minutes before and after now's time of day):
+   * ranges that end "now" (24h … 1y) then never start within an event while a test runs, so
+   * the page and the test's own request count the same events however many seconds apart
+   * they ask.
    */
   quietBand?: { beforeMin: number; afterMin: number };
 };

@@ -7,6 +7,28 @@ import { startService, type RunningService } from '../../client/test/serviceProc
 import { demoCatalog, seedHistory, seedService, type SeedTrack } from './seed';
 
 const SECRET = 'dashboard-e2e-secret-0123456789';
+const SKIP_THRESHOLD_SECONDS = 20; // the service's default
+
+/**
+ * Waits until the read side counts every imported play (the projectors catch up on the
+ * import in the background), so each test sees the whole data set.
+ */
+async function caughtUp(url: string, token: string, plays: number, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/api/dashboard/stats?timeRange=all`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.ok)
+      seen = ((await res.json()) as { overview: { totalPlays: number } }).overview.totalPlays;
+    if (seen === plays) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `the service counts ${seen} of the ${plays} imported plays after ${timeoutMs} ms`,
+  );
+}
 
 export type SeededService = {
   service: RunningService;
@@ -30,7 +52,9 @@ export async function startSeededService(
       signToken(SECRET, { sub: `${claims.role}-e2e`, ...claims }, expires);
     const catalog = demoCatalog(`d${Date.now().toString(36)}`);
     const now = Date.now();
-    const quietBand = { beforeMin: 2, afterMin: 30 };
+    // Named ranges start on the hour before `now - length` (SPEC "Time zones"): keep events
+    // out of that hour and of the next one, which a run crossing the hour starts in.
+    const quietBand = { beforeMin: Math.ceil((now % 3_600_000) / 60_000) + 2, afterMin: 75 };
     const history = [
       ...seedHistory(catalog.a, {
         days: opts.days ?? 400,
@@ -42,6 +66,14 @@ export async function startSeededService(
       ...seedHistory(catalog.b, { days: 60, playsPerDay: 6, now, seed: 11, quietBand }),
     ];
     await seedService(service.url, token({ role: 'admin' }), [...catalog.a, ...catalog.b], history);
+    for (const tracks of [catalog.a, catalog.b]) {
+      const artistId = tracks[0]!.artistId;
+      const ids = new Set(tracks.map((t) => t.trackId));
+      const plays = history.filter(
+        (e) => e.type === 'play' && ids.has(e.trackId) && e.duration >= SKIP_THRESHOLD_SECONDS,
+      ).length;
+      await caughtUp(service.url, token({ role: 'artist', artistId }), plays);
+    }
     return {
       service,
       url: service.url,
