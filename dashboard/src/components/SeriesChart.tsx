@@ -61,9 +61,19 @@ function options(
   };
 }
 
+const linesOf = (series: SeriesBucket[]) =>
+  LINES.filter((l) => series.some((b) => typeof b[l.key] === 'number'));
+
+const dataOf = (series: SeriesBucket[], lines: Line[]): uPlot.AlignedData => [
+  series.map((b) => Date.parse(b.from) / 1000),
+  ...lines.map((l) => series.map((b) => Number(b[l.key] ?? 0))),
+];
+
 /**
  * Plays and listeners per bucket of the answer's granularity (uPlot), in the answer's time zone.
  * Hovering shows the bucket and its values in the legend; clicking a legend entry hides a line.
+ * A new answer with the same lines, granularity and zone is drawn into the same chart
+ * (`setData`: cheaper, and hidden lines stay hidden); otherwise the chart is rebuilt.
  * `data-buckets`/`data-first` name what is drawn (tests and the benchmark watch them).
  */
 export function SeriesChart(props: {
@@ -73,33 +83,49 @@ export function SeriesChart(props: {
 }) {
   const { series, granularity, timeZone } = props;
   const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<{ chart: uPlot; series: SeriesBucket[] } | null>(null);
+  const latest = useRef(series);
+  latest.current = series;
+  const lineKeys = linesOf(series)
+    .map((l) => l.key)
+    .join(',');
+
   useEffect(() => {
     const el = host.current!;
-    const lines = LINES.filter((l) => series.some((b) => typeof b[l.key] === 'number'));
-    const data: uPlot.AlignedData = [
-      series.map((b) => Date.parse(b.from) / 1000),
-      ...lines.map((l) => series.map((b) => Number(b[l.key] ?? 0))),
-    ];
+    const lines = LINES.filter((l) => lineKeys.split(',').includes(l.key));
     const drawn = () => {
-      el.dataset.buckets = String(series.length);
-      el.dataset.first = series[0]?.from ?? '';
+      const shown = plot.current?.series ?? latest.current;
+      el.dataset.buckets = String(shown.length);
+      el.dataset.first = shown[0]?.from ?? '';
       el.dataset.drawnAt = String(performance.now());
     };
-    const plot = new uPlot(
+    const first = latest.current;
+    const chart = new uPlot(
       options(lines, granularity, timeZone, el.clientWidth || 600, drawn),
-      data,
+      dataOf(first, lines),
       el,
     );
+    plot.current = { chart, series: first };
     const resize = new ResizeObserver(() => {
       const width = el.clientWidth;
-      if (width > 0 && width !== plot.width) plot.setSize({ width, height: heightFor(width) });
+      if (width > 0 && width !== chart.width) chart.setSize({ width, height: heightFor(width) });
     });
     resize.observe(el);
     return () => {
       resize.disconnect();
-      plot.destroy();
+      chart.destroy();
+      plot.current = null;
     };
-  }, [series, granularity, timeZone]);
+  }, [lineKeys, granularity, timeZone]);
+
+  useEffect(() => {
+    const current = plot.current;
+    if (!current || current.series === series) return;
+    current.series = series;
+    const lines = LINES.filter((l) => lineKeys.split(',').includes(l.key));
+    current.chart.setData(dataOf(series, lines));
+  }, [series, lineKeys]);
+
   return (
     <div
       className="chart"
