@@ -68,6 +68,8 @@ async function apiAnswer<T = Record<string, unknown>>(url: string, token: string
   return (await res.json()) as T;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const apiAnswerStatus = async (url: string, token: string) =>
   (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status;
 
@@ -292,10 +294,12 @@ describe('artist dashboard in Chromium', () => {
       await page.goto(`${seeded.url}/dashboard${fragment}`);
       const form = page.locator('[data-state="signed-out"]');
       await form.waitFor();
-      await page.waitForFunction(
-        (m) => new RegExp(m).test(document.querySelector('.signin-message')?.textContent ?? ''),
-        message.source,
-      );
+      let text = '';
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(100)) {
+        text = (await page.textContent('.signin-message')) ?? '';
+        if (message.test(text)) break;
+      }
+      expect(`${fragment.slice(0, 24)}: ${text}`).toMatch(message);
       expect(page.url()).toBe(`${seeded.url}/dashboard?range=30d`);
       await page.close();
     }
