@@ -2,6 +2,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
+# npm ci builds the dashboard app (the `prepare` script), so its sources come first.
+COPY dashboard ./dashboard
 # tsx runs the TypeScript sources directly; dev dependencies hold it, so install them all.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./

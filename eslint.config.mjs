@@ -9,6 +9,7 @@ export default tseslint.config(
       '.cache/**',
       '.tmp/**',
       'client/dist/**',
+      'dashboard/dist/**',
       'coverage/**',
     ],
   },

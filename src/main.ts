@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { recentActivity } from '../projections/recentActivity';
 import { trackCounters } from '../projections/trackCounters';
@@ -29,6 +30,8 @@ import { stopStack, type StopStack } from './service/stack';
 import { startStores, type Stores } from './service/stores';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
+/** Where `npm run build:dashboard` (run by `npm ci`) writes the dashboard app. */
+const DASHBOARD_DIR = path.join(__dirname, '..', 'dashboard', 'dist');
 
 type Parts = { config: Config; logger: Logger; stores: Stores; stack: StopStack };
 
@@ -97,6 +100,7 @@ async function startApi(
     ingestionMetrics: metrics,
     queries,
     getTrack: (trackId) => getTrack(db, trackId),
+    dashboardDir: DASHBOARD_DIR,
     ...(supervisor ? { supervisor } : {}),
   };
 }

@@ -8,8 +8,10 @@ import type { Ingestion } from '../ingestion/createIngestion';
 import type { IngestionMetrics } from '../ingestion/metrics';
 import type { Logger } from '../logger';
 import type { ProjectorSupervisor } from '../projector/supervisor';
+import type { TrackDto } from '../queries/getTrack';
 import type { StatsQueries } from '../queries/statsQueries';
 import { analyticsRoutes } from './analyticsRoutes';
+import { dashboardApp } from './dashboardApp';
 import { catalogRoutes } from './catalogRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
 import { errorHandler } from './errorHandler';
@@ -26,7 +28,9 @@ export type ApiParts = {
   ingestion: Ingestion;
   ingestionMetrics?: IngestionMetrics;
   queries: StatsQueries;
-  getTrack: (trackId: string) => Promise<unknown>;
+  getTrack: (trackId: string) => Promise<TrackDto>;
+  /** Built dashboard app (dashboard/build.ts) served at `GET /dashboard/*` when given. */
+  dashboardDir?: string;
   /** Projector status and rebuild routes (admin) when this instance runs the projectors. */
   supervisor?: ProjectorSupervisor;
 };
@@ -81,6 +85,7 @@ function mountApi(app: Koa, deps: AppDeps, api: ApiParts): void {
       exposeHeaders: ['Retry-After'],
     }),
   );
+  if (api.dashboardDir) app.use(dashboardApp({ assetsDir: api.dashboardDir }));
   app.use(deps.auth.authenticate);
   const requireAdmin = deps.auth.requireRole('admin');
   // Ingestion and import read their bodies themselves (limits, text/plain, NDJSON): before koaBody.
@@ -124,6 +129,7 @@ function mountApi(app: Koa, deps: AppDeps, api: ApiParts): void {
     analyticsRoutes({ queries: api.queries, requireAdmin }),
     dashboardRoutes({
       queries: api.queries,
+      getTrack: api.getTrack,
       requireViewer: deps.auth.requireRole('artist', 'admin'),
     }),
     api.supervisor
