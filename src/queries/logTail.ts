@@ -24,7 +24,6 @@ export function logTail(
   let subscription: LogSubscription | undefined;
   let running: Promise<void> | undefined;
   let overflowed = false;
-  let lastPosition = -1n;
 
   async function consume(sub: LogSubscription) {
     for await (const e of sub) {
@@ -36,7 +35,6 @@ export function logTail(
         options.logger.warn({ err, position: String(e.position.commit) }, 'tail: unparsable event');
         continue;
       }
-      lastPosition = e.position.commit;
       events.push(event);
       options.onEvent?.(event);
       // Dropped in chunks (a tenth at a time), not one by one.
@@ -99,8 +97,6 @@ export function logTail(
       start = p;
       overflowed = false;
     },
-    size: () => events.length,
-    lastPosition: () => lastPosition,
     async close(): Promise<void> {
       await subscription?.close();
       await running;

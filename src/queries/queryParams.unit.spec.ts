@@ -5,16 +5,7 @@ import {
   parseQuery,
   resolveRange,
 } from './queryParams';
-
-const fieldsOf = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).fields.map((f) => f.path);
-  }
-  throw new Error('expected a ValidationError');
-};
+import { fieldsOf } from './testing/fieldsOf';
 
 describe('analytics query', () => {
   it('accepts each named range with a trackId or an artistId', () => {

@@ -1,4 +1,3 @@
-import { ValidationError } from '../errors';
 import {
   bucketBoundaries,
   localDateStart,
@@ -7,6 +6,7 @@ import {
   parseTimeZone,
   startOf,
 } from './zonedTime';
+import { fieldsOf } from './testing/fieldsOf';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
@@ -18,16 +18,6 @@ const day = (date: string, tz: string) => {
 const hoursOf = (date: string, tz: string) => {
   const start = localDateStart(date, tz, 'from');
   return (next(start, 'day', tz) - start) / HOUR;
-};
-
-const fieldsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).fields.map((f) => f.path);
-  }
-  throw new Error('expected a ValidationError');
 };
 
 describe('time zone names', () => {

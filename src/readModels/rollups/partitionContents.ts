@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { mergeCells, unpackCells, type TrackCells } from '../../../projections/lib/rollupCells';
+import { decodeKey } from '../../../projections/lib/rollupStats';
 import {
   compactedCollection,
   deltaCollection,
@@ -23,7 +24,7 @@ export async function partitionContents(
     .collection<DirectoryDoc>(physical(directoryCollection))
     .findOne({ _id: partition });
   const upTo = new Map(Object.entries(dir?.containers ?? {}));
-  const ids = [...upTo].map(([field, u]) => `${decodeField(field)}|c${u}`);
+  const ids = [...upTo].map(([field, u]) => `${decodeKey(field)}|c${u}`);
   const [bases, deltas] = await Promise.all([
     ids.length
       ? db
@@ -39,6 +40,3 @@ export async function partitionContents(
   const fresh = deltas.filter((d) => d.pos > (upTo.get(containerField(d.container)) ?? -1));
   return mergeCells([...bases, ...fresh].map((d) => unpackCells(d.cellsJson)));
 }
-
-const decodeField = (field: string) =>
-  field.replace(/%2E/g, '.').replace(/%24/g, '$').replace(/%25/g, '%');
