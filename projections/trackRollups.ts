@@ -9,8 +9,13 @@ import {
   type RollupStats,
   type StatsAccumulator,
 } from './lib/rollupStats';
-import { keepNewest, recentLike, recentPlay } from './recentActivity';
-import { recentLikesKept, recentPlaysKept } from './recentActivity';
+import {
+  keepNewest,
+  recentLike,
+  recentLikesKept,
+  recentPlay,
+  recentPlaysKept,
+} from './recentActivity';
 import type { Projection, ReadModelOp } from './types';
 
 /**
