@@ -11,7 +11,7 @@ import { metrics, resolveRange, type AnalyticsQuery } from './queryParams';
 import type { RoundTrips } from './roundTrips';
 import { coverageOf, seriesOf } from './seriesPlan';
 import type { QueryData } from './statsQueries';
-import type { Tally } from './tally';
+import type { Counts } from './tally';
 import { localLabel } from './zonedTime';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -48,7 +48,7 @@ export async function getAnalytics(data: QueryData, q: AnalyticsQuery, now: Date
     saves: () => savesSection(t),
   };
   const shown = q.metric ? [q.metric] : metrics;
-  const seriesOfBucket = (b: Tally) =>
+  const seriesOfBucket = (b: Counts) =>
     Object.assign({}, ...shown.map((m) => seriesFields[m](b))) as Record<string, number>;
   return {
     scope: q.trackId

@@ -1,5 +1,5 @@
 import { playSources, sharePlatforms } from '../events/ingestion';
-import type { Tally } from './tally';
+import type { Counts, Tally } from './tally';
 
 /** Two decimals; never NaN, Infinity or -0. */
 export const round2 = (x: number): number =>
@@ -41,11 +41,11 @@ export const savesSection = (t: Tally) => ({ totalSaves: t.saves, totalUnsaves: 
 
 /** The counts a series bucket shows, per metric. */
 export const seriesFields = {
-  plays: (t: Tally) => ({ plays: t.plays, skips: t.skips }),
-  likes: (t: Tally) => ({ likes: t.likes, unlikes: t.unlikes }),
-  shares: (t: Tally) => ({ shares: t.shares }),
-  downloads: (t: Tally) => ({ downloads: t.downloads }),
-  saves: (t: Tally) => ({ saves: t.saves, unsaves: t.unsaves }),
+  plays: (t: Counts) => ({ plays: t.plays, skips: t.skips }),
+  likes: (t: Counts) => ({ likes: t.likes, unlikes: t.unlikes }),
+  shares: (t: Counts) => ({ shares: t.shares }),
+  downloads: (t: Counts) => ({ downloads: t.downloads }),
+  saves: (t: Counts) => ({ saves: t.saves, unsaves: t.unsaves }),
 } as const;
 
 /** Engagement per 100 plays; completionRate is the average completion of the plays. */

@@ -14,7 +14,15 @@ import {
   type StatsAccumulator,
 } from '../../projections/lib/rollupStats';
 import type { TrackEvent } from '../events/stored';
-import { addTally, emptyTally, fromStats, type Tally } from './tally';
+import {
+  addCounts,
+  addTally,
+  emptyCounts,
+  emptyTally,
+  fromStats,
+  type Counts,
+  type Tally,
+} from './tally';
 
 /** A series bucket: [start, end), epoch ms. */
 export type Bucket = { start: number; end: number };
@@ -46,9 +54,13 @@ export const partitionsOf = (cells: readonly PlannedCell[]): string[] => [
   ...new Set(cells.map((c) => cellAt(c.level, c.start).partition)),
 ];
 
+/**
+ * A folded range. Only the total carries breakdowns (sources, platforms, playlists): series
+ * buckets and tracks show counts, so a kept fold costs little memory.
+ */
 export type RangeStats = {
-  series: Tally[];
-  perTrack: Map<string, Tally>;
+  series: Counts[];
+  perTrack: Map<string, Counts>;
   total: Tally;
   uniqueListeners: number;
   /** Unique listeners of each series bucket (sketches merged per bucket, never summed). */
@@ -96,13 +108,15 @@ export function foldRange(input: {
   tail: readonly TrackEvent[];
 }): RangeStats {
   const { trackIds, buckets } = input;
-  const series = buckets.map(emptyTally);
-  const perTrack = new Map(trackIds.map((id) => [id, emptyTally()]));
+  const series = buckets.map(emptyCounts);
+  const perTrack = new Map(trackIds.map((id) => [id, emptyCounts()]));
+  const total = emptyTally();
   const sketches: ListenerSketch[][] = buckets.map(() => []);
   const add = (bucket: number, trackId: string, stats: RollupStats) => {
     const { tally, sketch } = fromStats(stats);
-    addTally(series[bucket]!, tally);
-    addTally(perTrack.get(trackId)!, tally);
+    addCounts(series[bucket]!, tally);
+    addCounts(perTrack.get(trackId)!, tally);
+    addTally(total, tally);
     if (sketch) sketches[bucket]!.push(sketch);
   };
   for (const c of input.cells) {
@@ -131,7 +145,6 @@ export function foldRange(input: {
     tailEvents++;
   }
   for (const { bucket, trackId, acc } of accs.values()) add(bucket, trackId, toStats(acc));
-  const total = series.reduce((a, b) => addTally(a, b), emptyTally());
   const perBucket = sketches.map(union);
   return {
     series,

@@ -14,7 +14,16 @@ import type { ListenerSketch } from '../../projections/lib/listenerSketch';
  * every field present, breakdown keys plain (decoded) ids. `plays` are counted plays (skips are
  * not plays); the sums are over counted plays, the `skip…Sum`s over skips.
  */
-export type Tally = Record<CountField, number> & Record<BreakdownField, Record<string, number>>;
+export type Tally = Counts & Record<BreakdownField, Record<string, number>>;
+
+/** The counts and sums of a tally without its breakdowns (what series buckets and tracks show). */
+export type Counts = Record<CountField, number>;
+
+export const emptyCounts = (): Counts => {
+  const c = {} as Counts;
+  for (const f of countFields) c[f] = 0;
+  return c;
+};
 
 export const emptyTally = (): Tally => {
   const t = {} as Tally;
@@ -23,20 +32,20 @@ export const emptyTally = (): Tally => {
   return t;
 };
 
-export const cloneTally = (t: Tally): Tally => {
-  const c = { ...t };
-  for (const f of breakdownFields) c[f] = { ...t[f] };
-  return c;
-};
-
 const bump = (map: Record<string, number>, key: string, by: number) => {
   map[key] = (map[key] ?? 0) + by;
 };
 
 /** Adds `b` into `a` (mutates and returns `a`). */
 export function addTally(a: Tally, b: Tally): Tally {
-  for (const f of countFields) a[f] += b[f];
+  addCounts(a, b);
   for (const f of breakdownFields) for (const k in b[f]) bump(a[f], k, b[f][k]!);
+  return a;
+}
+
+/** Adds the counts of `b` into `a` (mutates and returns `a`). */
+export function addCounts<T extends Counts>(a: T, b: Counts): T {
+  for (const f of countFields) a[f] += b[f];
   return a;
 }
 

@@ -68,6 +68,7 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
     | undefined;
   const directory = new Map<string, { at: number; value: Promise<DirectoryDoc | null> }>();
   const deltaCache = new Map<string, Promise<Parsed[]>>();
+  let deltaCheckpoint = -1;
 
   /** The live generation's family name and checkpoint (cached `freshMs`). */
   function live(rt: RoundTrips) {
@@ -123,8 +124,16 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
     return parsed;
   }
 
-  /** A partition's deltas with pos in (after, checkpoint], parsed; shared while the checkpoint holds. */
+  /**
+   * A partition's deltas with pos in (after, checkpoint], parsed; shared while the checkpoint
+   * holds. Entries of older checkpoints are dropped as soon as a newer one is asked for: only
+   * requests already in flight still hold them.
+   */
   function deltas(collection: string, after: number, checkpoint: number, rt: RoundTrips) {
+    if (checkpoint > deltaCheckpoint) {
+      deltaCache.clear();
+      deltaCheckpoint = checkpoint;
+    }
     const key = `${collection}|${after}|${checkpoint}`;
     let hit = deltaCache.get(key);
     if (!hit) {
@@ -190,7 +199,10 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
       if (parts.length === 0) return { cells: new Map(), recent: new Map() };
       return {
         cells: mergeCells(parts.map((p) => p.data.cells)),
-        recent: mergeRecent(parts.map((p) => p.data.recent)),
+        // Only hour partitions keep recent activity.
+        recent: partition.startsWith('h')
+          ? mergeRecent(parts.map((p) => p.data.recent))
+          : new Map(),
       };
     },
   };
