@@ -4,7 +4,7 @@
  *
  *   npm run bench:queries -- [--events 1000000] [--tracks 1000] [--artists 100] [--listeners 50000]
  *     [--days 365] [--seed 1] [--seconds 5] [--connections 10] [--cold-artists 100]
- *     [--compact-timeout 900] [--data-dir DIR] [--service-prof DIR]
+ *     [--compact-timeout 900] [--data-dir DIR] [--service-prof DIR] [--heap-snapshot DIR]
  *
  * Three processes, so that the service's memory is its own: FerretDB (provisioned here, handed
  * to the service with MONGODB_URL), the embedded event store (its CLI, as `npm run eventstore`
@@ -19,7 +19,9 @@
  * for each of `--cold-artists` artists, one at a time), warm (one pass per scenario, then
  * `--connections` clients for `--seconds`), and the service's RSS after all of it.
  * Prints machine, commit, parameters and load, tables, and a JSON line at the end. With
- * `--service-prof DIR` every service process writes a CPU profile (`--cpu-prof`) there on exit.
+ * `--service-prof DIR` every service process writes a CPU profile (`--cpu-prof`) there on exit;
+ * with `--heap-snapshot DIR` the last service process writes a heap snapshot there before it
+ * stops (after the RSS is read).
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,6 +69,7 @@ const CONNECTIONS = Number(arg('connections', '10'));
 const COLD_ARTISTS = Math.min(ARTISTS, Number(arg('cold-artists', '100')));
 const COMPACT_TIMEOUT_S = Number(arg('compact-timeout', '900'));
 const PROF_DIR = arg('service-prof', '');
+const HEAP_DIR = arg('heap-snapshot', '');
 const DATA_DIR = arg('data-dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'bench-queries-'));
 const DB_NAME = 'bench_queries';
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -99,7 +102,12 @@ async function startService(mongoUrl: string, es: ChildEventStore, startTimeoutM
     // Long enough for a compaction run to finish: a killed run keeps its job lease (30 min).
     graceMs: 120_000,
     startTimeoutMs,
-    nodeArgs: PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROF_DIR)}`] : [],
+    nodeArgs: [
+      ...(PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROF_DIR)}`] : []),
+      ...(HEAP_DIR
+        ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${path.resolve(HEAP_DIR)}`]
+        : []),
+    ],
   });
   for (;;) {
     const res = await fetch(`${service.url}/ready`).catch(() => undefined);
@@ -421,6 +429,7 @@ async function prepare(mongoUrl: string, es: ChildEventStore, db: Db) {
 async function main() {
   const commit = execSync('git rev-parse --short HEAD').toString().trim();
   printHeader(commit);
+  if (HEAP_DIR) fs.mkdirSync(HEAP_DIR, { recursive: true });
   const mongo = await provisionMongo({
     dataDir: path.join(DATA_DIR, 'mongo'),
     logger: pino({ level: 'warn' }),
@@ -447,7 +456,9 @@ async function main() {
       serviceMb: Math.round(processRssMb(service.pid)),
       serviceHwmMb: Math.round(hwmMb(service.pid)),
       eventStoreMb: Math.round(processRssMb(es.pid)),
+      ...(await heapOf(service.url)),
     };
+    if (HEAP_DIR) await heapSnapshot(service.pid);
     printTable(coldRun.cold, warmRes);
     console.log(`\nRSS after every scenario: ${JSON.stringify(rss)} (load ${load1()})`);
     Object.assign(out, { cold: coldRun.cold, warm: warmRes, rss, end: new Date().toISOString() });
@@ -457,6 +468,37 @@ async function main() {
     await client.close();
     await es.stop();
     await mongo.stop();
+  }
+}
+
+/** The service's V8 heap and external memory, MB (its /metrics, prom-client's defaults). */
+async function heapOf(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mb = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Math.round(Number(m[1]) / 2 ** 20) : NaN;
+  };
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
+}
+
+/** SIGUSR2 (`--heapsnapshot-signal`): the service writes a snapshot into HEAP_DIR. */
+async function heapSnapshot(pid: number) {
+  const before = new Set(fs.readdirSync(HEAP_DIR));
+  process.kill(pid, 'SIGUSR2');
+  const started = Date.now();
+  for (;;) {
+    const fresh = fs.readdirSync(HEAP_DIR).filter((f) => !before.has(f));
+    const done = fresh.find((f) => f.endsWith('.heapsnapshot'));
+    if (done && Date.now() - fs.statSync(path.join(HEAP_DIR, done)).mtimeMs > 2000) {
+      console.log(`heap snapshot: ${path.join(HEAP_DIR, done)}`);
+      return;
+    }
+    if (Date.now() - started > 300_000) throw new Error('no heap snapshot after 300 s');
+    await sleep(1000);
   }
 }
 
