@@ -1,5 +1,5 @@
 import { listenerEventTypes, type StoredEventType, type TrackEvent } from '../src/events/stored';
-import { cellsAt } from './lib/cells';
+import { cellAt, floorTo, levels, type CellAddress } from './lib/cells';
 import { packCells, packRecent, type TrackRecent } from './lib/rollupCells';
 import {
   accumulate,
@@ -101,6 +101,7 @@ const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000) * 3_600_
 export function bindEvent(
   bindings: Bindings,
   e: TrackEvent,
+  hour = catalogTypes.includes(e.type) ? 0 : hourOf(e.data.occurredAt),
 ): { container?: string; changed: boolean } {
   const { trackId } = e.data;
   let b = bindings.get(trackId);
@@ -119,7 +120,6 @@ export function bindEvent(
     b.containers.push(container);
     changed = true;
   }
-  const hour = hourOf(e.data.occurredAt);
   if (b.firstAt === undefined || hour < b.firstAt) {
     b.firstAt = hour;
     changed = true;
@@ -136,6 +136,78 @@ function into<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let v = map.get(key);
   if (v === undefined) map.set(key, (v = make()));
   return v;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * One track's cells in one container during a batch, keyed by each level's cell start (numbers:
+ * cheap to look up per event; turned into partition and key once per cell at the end).
+ */
+type TrackAcc = {
+  container: string;
+  trackId: string;
+  cells: [Map<number, StatsAccumulator>, ...Map<number, StatsAccumulator>[]];
+  /** Per month (an hour partition), the newest plays and likes. */
+  recent?: Map<number, { plays: TrackEvent[]; likes: TrackEvent[] }>;
+};
+
+/** Month and year starts of a UTC day, memoized per batch (few distinct days per batch). */
+function periodStarts(memo: Map<number, [number, number]>, day: number): [number, number] {
+  let p = memo.get(day);
+  if (!p) memo.set(day, (p = [floorTo(day, 'm'), floorTo(day, 'y')]));
+  return p;
+}
+
+/** Adds one stat event to its track's cells (hour, day, month, year) and recent lists. */
+function addEvent(
+  acc: TrackAcc,
+  event: TrackEvent,
+  hour: number,
+  memo: Map<number, [number, number]>,
+) {
+  const day = Math.floor(hour / DAY) * DAY;
+  const [month, year] = periodStarts(memo, day);
+  const prepared = prepareEvent(event);
+  const starts = [hour, day, month, year];
+  for (let i = 0; i < 4; i++) {
+    const byStart = acc.cells[i]!;
+    let cell = byStart.get(starts[i]!);
+    if (!cell) byStart.set(starts[i]!, (cell = newAccumulator()));
+    accumulate(cell, event, prepared);
+  }
+  if (event.type === 'TrackPlayed' || event.type === 'TrackLiked') {
+    const r = into((acc.recent ??= new Map()), month, () => ({ plays: [], likes: [] }));
+    if (event.type === 'TrackPlayed') keepNewest(r.plays, event, recentPlaysKept);
+    else keepNewest(r.likes, event, recentLikesKept);
+  }
+}
+
+/** The batch's cells grouped by partition and container, as `deltaDocs` writes them. */
+function byPartition(tracks: Iterable<TrackAcc>) {
+  const partitions = new Map<string, Map<string, ContainerAcc>>();
+  const addresses = levels.map(() => new Map<number, CellAddress>());
+  const address = (level: number, start: number) =>
+    into(addresses[level]!, start, () => cellAt(levels[level]!, start));
+  const containerAcc = (partition: string, container: string) =>
+    into(
+      into(partitions, partition, () => new Map()),
+      container,
+      () => ({ cells: new Map() }),
+    );
+  for (const t of tracks) {
+    t.cells.forEach((byStart, level) => {
+      for (const [start, cell] of byStart) {
+        const { partition, key } = address(level, start);
+        into(containerAcc(partition, t.container).cells, t.trackId, () => new Map()).set(key, cell);
+      }
+    });
+    for (const [month, r] of t.recent ?? []) {
+      const acc = containerAcc(address(0, month).partition, t.container);
+      (acc.recent ??= new Map()).set(t.trackId, r);
+    }
+  }
+  return partitions;
 }
 
 function deltaDocs(partitions: Map<string, Map<string, ContainerAcc>>, pos: number) {
@@ -182,32 +254,25 @@ export const trackRollups: Projection<Bindings> = {
   project(events, bindings = new Map()): ReadModelOp[] {
     if (events.length === 0) return [];
     const pos = Number(events[events.length - 1]!.position);
-    const partitions = new Map<string, Map<string, ContainerAcc>>();
+    const tracks = new Map<string, TrackAcc>();
+    const memo = new Map<number, [number, number]>();
     const changed = new Set<string>();
     for (const event of events) {
-      const bound = bindEvent(bindings, event);
+      const isStat = !catalogTypes.includes(event.type);
+      const hour = isStat ? hourOf(event.data.occurredAt) : 0;
+      const bound = bindEvent(bindings, event, hour);
       if (bound.changed) changed.add(event.data.trackId);
       if (bound.container === undefined) continue;
       const { trackId } = event.data;
-      const prepared = prepareEvent(event);
-      const cells = cellsAt(Date.parse(event.data.occurredAt));
-      for (const cell of cells) {
-        const acc = into(
-          into(partitions, cell.partition, () => new Map()),
-          bound.container,
-          () => ({
-            cells: new Map(),
-          }),
-        );
-        const byKey = into(acc.cells, trackId, () => new Map<string, StatsAccumulator>());
-        accumulate(into(byKey, cell.key, newAccumulator), event, prepared);
-        if (cell.level === 'h' && (event.type === 'TrackPlayed' || event.type === 'TrackLiked')) {
-          const r = into((acc.recent ??= new Map()), trackId, () => ({ plays: [], likes: [] }));
-          if (event.type === 'TrackPlayed') keepNewest(r.plays, event, recentPlaysKept);
-          else keepNewest(r.likes, event, recentLikesKept);
-        }
+      const id = `${bound.container}|${trackId}`;
+      let acc = tracks.get(id);
+      if (!acc) {
+        const cells = [new Map(), new Map(), new Map(), new Map()] as TrackAcc['cells'];
+        tracks.set(id, (acc = { container: bound.container, trackId, cells }));
       }
+      addEvent(acc, event, hour, memo);
     }
+    const partitions = byPartition(tracks.values());
     const ops = deltaDocs(partitions, pos);
     for (const trackId of changed) {
       const b = bindings.get(trackId)!;

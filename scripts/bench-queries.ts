@@ -5,6 +5,7 @@
  *   npm run bench:queries -- [--events 1000000] [--tracks 1000] [--artists 100] [--listeners 50000]
  *     [--days 365] [--seed 1] [--seconds 5] [--connections 10] [--cold-artists 100]
  *     [--compact-timeout 900] [--data-dir DIR] [--service-prof DIR] [--heap-snapshot DIR]
+ *     [--service-env K=V,K=V]
  *
  * Three processes, so that the service's memory is its own: FerretDB (provisioned here, handed
  * to the service with MONGODB_URL), the embedded event store (its CLI, as `npm run eventstore`
@@ -70,6 +71,13 @@ const COLD_ARTISTS = Math.min(ARTISTS, Number(arg('cold-artists', '100')));
 const COMPACT_TIMEOUT_S = Number(arg('compact-timeout', '900'));
 const PROF_DIR = arg('service-prof', '');
 const HEAP_DIR = arg('heap-snapshot', '');
+/** Extra environment of the service processes (e.g. MALLOC_ARENA_MAX=2 for an A/B run). */
+const SERVICE_ENV = Object.fromEntries(
+  arg('service-env', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const DATA_DIR = arg('data-dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'bench-queries-'));
 const DB_NAME = 'bench_queries';
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -98,6 +106,7 @@ async function startService(mongoUrl: string, es: ChildEventStore, startTimeoutM
       EVENTSTORE_URL: es.connectionString,
       AUTH_JWT_SECRET: SECRET,
       JOBS_ENABLED: 'true',
+      ...SERVICE_ENV,
     },
     // Long enough for a compaction run to finish: a killed run keeps its job lease (30 min).
     graceMs: 120_000,
@@ -398,7 +407,7 @@ function printHeader(commit: string) {
   );
   console.log(`commit: ${commit}; start ${new Date().toISOString()}; load ${os.loadavg().map(f1)}`);
   console.log(
-    `parameters: events=${EVENTS} tracks=${TRACKS} artists=${ARTISTS} listeners=${LISTENERS} days=${DAYS} seed=${SEED} connections=${CONNECTIONS} seconds=${SECONDS} coldArtists=${COLD_ARTISTS} dataDir=${DATA_DIR}`,
+    `service env: ${JSON.stringify(SERVICE_ENV)}; parameters: events=${EVENTS} tracks=${TRACKS} artists=${ARTISTS} listeners=${LISTENERS} days=${DAYS} seed=${SEED} connections=${CONNECTIONS} seconds=${SECONDS} coldArtists=${COLD_ARTISTS} dataDir=${DATA_DIR}`,
   );
 }
 

@@ -79,22 +79,37 @@ export const encodeKey = (key: string): string =>
 export const decodeKey = (key: string): string =>
   key.replace(/%2E/g, '.').replace(/%24/g, '$').replace(/%25/g, '%');
 
-/** Mutable accumulator used while projecting a batch. */
+/**
+ * Mutable accumulator used while projecting a batch. Every count starts at 0 (one object
+ * shape for all, so the hot path stays monomorphic); listener hashes are gathered as they come
+ * (`toStats` removes repeats).
+ */
 export type StatsAccumulator = {
-  counts: Partial<Record<CountField, number>>;
+  counts: Record<CountField, number>;
   breakdowns: Partial<Record<BreakdownField, Record<string, number>>>;
-  listeners: Set<number>;
+  listeners: number[];
 };
 
 export const newAccumulator = (): StatsAccumulator => ({
-  counts: {},
+  counts: {
+    plays: 0,
+    skips: 0,
+    likes: 0,
+    unlikes: 0,
+    saves: 0,
+    unsaves: 0,
+    shares: 0,
+    downloads: 0,
+    durationSum: 0,
+    completionSum: 0,
+    replays: 0,
+    skipDurationSum: 0,
+    skipCompletionSum: 0,
+  },
   breakdowns: {},
-  listeners: new Set(),
+  listeners: [],
 });
 
-const bump = (acc: StatsAccumulator, field: CountField, by = 1) => {
-  acc.counts[field] = (acc.counts[field] ?? 0) + by;
-};
 const bumpKey = (acc: StatsAccumulator, field: BreakdownField, key: string) => {
   const map = (acc.breakdowns[field] ??= {});
   map[key] = (map[key] ?? 0) + 1;
@@ -127,35 +142,39 @@ export function accumulate(
   prepared: PreparedEvent = prepareEvent(event),
 ): void {
   const key = prepared.key!;
+  const c = acc.counts;
   switch (event.type) {
     case 'TrackPlayed':
-      bump(acc, 'plays');
-      bump(acc, 'durationSum', event.data.durationSeconds);
-      bump(acc, 'completionSum', event.data.completionRate);
-      if (event.data.replayed) bump(acc, 'replays');
+      c.plays++;
+      c.durationSum += event.data.durationSeconds;
+      c.completionSum += event.data.completionRate;
+      if (event.data.replayed) c.replays++;
       bumpKey(acc, 'sources', key);
-      acc.listeners.add(prepared.listener!);
+      acc.listeners.push(prepared.listener!);
       return;
     case 'TrackSkipped':
-      bump(acc, 'skips');
-      bump(acc, 'skipDurationSum', event.data.durationSeconds);
-      bump(acc, 'skipCompletionSum', event.data.completionRate);
+      c.skips++;
+      c.skipDurationSum += event.data.durationSeconds;
+      c.skipCompletionSum += event.data.completionRate;
       return;
     case 'TrackLiked':
-      return bump(acc, 'likes');
+      c.likes++;
+      return;
     case 'TrackUnliked':
-      return bump(acc, 'unlikes');
+      c.unlikes++;
+      return;
     case 'TrackSaved':
-      bump(acc, 'saves');
+      c.saves++;
       return bumpKey(acc, 'playlists', key);
     case 'TrackUnsaved':
-      bump(acc, 'unsaves');
+      c.unsaves++;
       return bumpKey(acc, 'playlistUnsaves', key);
     case 'TrackShared':
-      bump(acc, 'shares');
+      c.shares++;
       return bumpKey(acc, 'platforms', key);
     case 'TrackDownloaded':
-      return bump(acc, 'downloads');
+      c.downloads++;
+      return;
     default:
       return;
   }
@@ -166,7 +185,7 @@ export function toStats(acc: StatsAccumulator): RollupStats {
   const out: RollupStats = {};
   for (const f of countFields) if (acc.counts[f]) out[f] = acc.counts[f];
   for (const f of breakdownFields) if (acc.breakdowns[f]) out[f] = acc.breakdowns[f];
-  if (acc.listeners.size > 0) out.listeners = serialize(sketchOfHashes(acc.listeners));
+  if (acc.listeners.length > 0) out.listeners = serialize(sketchOfHashes(acc.listeners));
   return out;
 }
 
