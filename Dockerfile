@@ -4,14 +4,15 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # npm ci builds the dashboard app (the `prepare` script), so its sources come first.
 COPY dashboard ./dashboard
-# tsx runs the TypeScript sources directly; dev dependencies hold it, so install them all.
-RUN npm ci --no-audit --no-fund
+# `npm start` bundles the TypeScript sources with esbuild and the operator commands run them
+# through tsx: both are dev dependencies, so install them all (NODE_ENV=production would skip them).
+RUN npm ci --include=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY projections ./projections
 COPY scripts ./scripts
 COPY client ./client
-RUN npm run build:client && mkdir -p /app/data && chown node:node /app/data
+RUN npm run build:client && mkdir -p /app/data /app/.cache && chown node:node /app/data /app/.cache
 EXPOSE 3000
 USER node
-CMD ["npx", "tsx", "src/main.ts"]
+CMD ["node", "scripts/start.cjs"]

@@ -25,13 +25,14 @@ import { RoundTrips } from './queries/roundTrips';
 import { createStatsQueries } from './queries/statsQueries';
 import { removeDiscovery, writeDiscovery } from './service/discovery';
 import { listen } from './service/httpServer';
+import { projectRoot } from './service/projectRoot';
 import { readiness } from './service/readiness';
 import { stopStack, type StopStack } from './service/stack';
 import { startStores, type Stores } from './service/stores';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 /** Where `npm run build:dashboard` (run by `npm ci`) writes the dashboard app. */
-const DASHBOARD_DIR = path.join(__dirname, '..', 'dashboard', 'dist');
+const DASHBOARD_DIR = path.join(projectRoot(), 'dashboard', 'dist');
 
 type Parts = { config: Config; logger: Logger; stores: Stores; stack: StopStack };
 
@@ -208,10 +209,13 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-if (require.main === module) {
+/** Runs the service as a program: `npm start` (scripts/start.cjs runs the bundle's `run`). */
+export function run(): void {
   main().catch((err) => {
     // Configuration errors name the variable; print them plainly.
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) run();

@@ -13,7 +13,7 @@ export interface RunningService {
 }
 
 /**
- * Starts the real service (`npx tsx src/main.ts`) on embedded defaults: free ports, its own data
+ * Starts the real service as `npm start` runs it (`node scripts/start.cjs`) on embedded defaults: free ports, its own data
  * directory, MONGODB_URL from TEST_MONGODB_URL when set. Resolves once `/health` answers.
  */
 export async function startService(
@@ -21,9 +21,9 @@ export async function startService(
   timeoutMs = 180_000,
 ): Promise<RunningService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-e2e-'));
-  const child = spawn('npx', ['tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.cjs'], {
     cwd: repoRoot,
-    detached: true, // own process group: npx → tsx → node all stop together
+    detached: true, // own process group: the service and its FerretDB stop together
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

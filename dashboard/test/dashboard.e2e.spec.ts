@@ -1,5 +1,5 @@
 /**
- * The dashboard in real headless Chromium against the real service (`tsx src/main.ts` on
+ * The dashboard in real headless Chromium against the real service (`npm start` on
  * embedded defaults) holding a seeded year of history for two artists. The page's numbers are
  * checked against the API's answers for the same requests.
  */

@@ -1,5 +1,5 @@
 /**
- * The real service (client/test/serviceProcess.ts: `tsx src/main.ts` on embedded defaults, own
+ * The real service (client/test/serviceProcess.ts: `npm start` on embedded defaults, own
  * ports and data directory) with the demo data set imported, and tokens for its users.
  */
 import { signToken } from '../../src/auth/token';

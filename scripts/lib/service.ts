@@ -139,7 +139,15 @@ function hookProcessExit(): void {
   });
 }
 
-/** Starts `src/main.ts` and resolves once `/health` answers 200. */
+let bundle: string | undefined;
+/** The service bundled once per process, as `npm start` runs it (scripts/lib/serviceBundle.cjs). */
+function serviceBundle(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildService } = require('./serviceBundle.cjs') as { buildService: () => string };
+  return (bundle ??= buildService());
+}
+
+/** Starts the service (`src/main.ts`, bundled) and resolves once `/health` answers 200. */
 export async function spawnService(options: SpawnServiceOptions = {}): Promise<SpawnedService> {
   hookProcessExit();
   const [port, esPort] = [await freePort(), await freePort()];
@@ -152,9 +160,8 @@ export async function spawnService(options: SpawnServiceOptions = {}): Promise<S
       ...(options.nodeArgs ?? []),
       '--require',
       path.join(__dirname, 'exitWithParent.cjs'),
-      '--import',
-      'tsx',
-      'src/main.ts',
+      '--enable-source-maps',
+      serviceBundle(),
     ],
     {
       env: {
