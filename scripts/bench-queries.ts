@@ -5,7 +5,7 @@
  *   npm run bench:queries -- [--events 1000000] [--tracks 1000] [--artists 100] [--listeners 50000]
  *     [--days 365] [--seed 1] [--seconds 5] [--connections 10] [--cold-artists 100]
  *     [--compact-timeout 900] [--data-dir DIR] [--service-prof DIR] [--heap-snapshot DIR]
- *     [--service-env K=V,K=V]
+ *     [--service-env K=V,K=V] [--service-node-args "--flag --flag"]
  *
  * Three processes, so that the service's memory is its own: FerretDB (provisioned here, handed
  * to the service with MONGODB_URL), the embedded event store (its CLI, as `npm run eventstore`
@@ -72,6 +72,8 @@ const COMPACT_TIMEOUT_S = Number(arg('compact-timeout', '900'));
 const PROF_DIR = arg('service-prof', '');
 const HEAP_DIR = arg('heap-snapshot', '');
 /** Extra environment of the service processes (e.g. MALLOC_ARENA_MAX=2 for an A/B run). */
+/** Extra node (V8) flags of the service processes, for A/B runs. */
+const SERVICE_NODE_ARGS = arg('service-node-args', '').split(' ').filter(Boolean);
 const SERVICE_ENV = Object.fromEntries(
   arg('service-env', '')
     .split(',')
@@ -112,6 +114,7 @@ async function startService(mongoUrl: string, es: ChildEventStore, startTimeoutM
     graceMs: 120_000,
     startTimeoutMs,
     nodeArgs: [
+      ...SERVICE_NODE_ARGS,
       ...(PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROF_DIR)}`] : []),
       ...(HEAP_DIR
         ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${path.resolve(HEAP_DIR)}`]
@@ -407,7 +410,7 @@ function printHeader(commit: string) {
   );
   console.log(`commit: ${commit}; start ${new Date().toISOString()}; load ${os.loadavg().map(f1)}`);
   console.log(
-    `service env: ${JSON.stringify(SERVICE_ENV)}; parameters: events=${EVENTS} tracks=${TRACKS} artists=${ARTISTS} listeners=${LISTENERS} days=${DAYS} seed=${SEED} connections=${CONNECTIONS} seconds=${SECONDS} coldArtists=${COLD_ARTISTS} dataDir=${DATA_DIR}`,
+    `service env: ${JSON.stringify(SERVICE_ENV)} node args: ${SERVICE_NODE_ARGS.join(' ')}; parameters: events=${EVENTS} tracks=${TRACKS} artists=${ARTISTS} listeners=${LISTENERS} days=${DAYS} seed=${SEED} connections=${CONNECTIONS} seconds=${SECONDS} coldArtists=${COLD_ARTISTS} dataDir=${DATA_DIR}`,
   );
 }
 
