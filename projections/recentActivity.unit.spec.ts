@@ -4,9 +4,8 @@ import {
   newest,
   recentActivity,
   recentActivityCollection,
-  type RecentActivityDoc,
+  type RecentActivity,
   type RecentPlay,
-  unpackRecentActivity,
 } from './recentActivity';
 import { cutsArb, logArb, splitAt } from './testing/arbitraries';
 import { trackEvent } from './testing/events';
@@ -16,13 +15,13 @@ const spec = projectionSpec(recentActivity);
 
 /** What the dashboard query does: newest docs first, then newest entries across them. */
 function lastPlays(docs: Docs, trackIds: string[], n = 10): RecentPlay[] {
-  const all = Object.values(docs[recentActivityCollection] ?? {}) as unknown as RecentActivityDoc[];
+  const all = Object.values(docs[recentActivityCollection] ?? {}) as unknown as RecentActivity[];
   const top = all
     .filter((d) => trackIds.includes(d.trackId) && d.lastPlayAt)
     .sort((a, b) => b.lastPlayAt!.getTime() - a.lastPlayAt!.getTime())
     .slice(0, n);
   return newest(
-    top.flatMap((d) => unpackRecentActivity(d).plays),
+    top.flatMap((d) => d.plays),
     n,
   );
 }
@@ -40,16 +39,14 @@ describe('recentActivity', () => {
       .given()
       .when([...plays, trackEvent('TrackLiked', { trackId: 't1' })])
       .then((docs) => {
-        const [doc] = Object.values(
-          docs[recentActivityCollection]!,
-        ) as unknown as RecentActivityDoc[];
-        expect(unpackRecentActivity(doc!).plays.map((p) => p.eventId)).toEqual(
+        const [doc] = Object.values(docs[recentActivityCollection]!) as unknown as RecentActivity[];
+        expect(doc!.plays.map((p) => p.eventId)).toEqual(
           plays
             .slice(2)
             .reverse()
             .map((p) => p.id),
         );
-        expect(unpackRecentActivity(doc!).likes).toHaveLength(1);
+        expect(doc!.likes).toHaveLength(1);
         expect(doc!.lastPlayAt).toEqual(new Date(Date.UTC(2026, 0, 5, 10, 11)));
       });
   });

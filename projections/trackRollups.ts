@@ -1,12 +1,11 @@
 import { listenerEventTypes, type StoredEventType, type TrackEvent } from '../src/events/stored';
 import { cellAt, floorTo, levels, type CellAddress } from './lib/cells';
-import { packCells, packRecent, type TrackRecent } from './lib/rollupCells';
+import type { TrackCells, TrackRecent } from './lib/rollupCells';
 import {
   accumulate,
   newAccumulator,
   prepareEvent,
   toStats,
-  type RollupStats,
   type StatsAccumulator,
 } from './lib/rollupStats';
 import {
@@ -43,16 +42,20 @@ export const compactedCollection = (partition: string) => `${rollupFamily}.${par
 /** The directory: which compacted version of each (partition, container) is current. */
 export const directoryCollection = `${rollupFamily}.dir`;
 
-export type RollupDeltaDoc = {
+/**
+ * One delta: what a batch adds to a (partition, container). Structured content; how it is
+ * stored (`RollupDeltaDoc`, packed) is the adapter's choice (src/readModels/rollups/documents.ts).
+ */
+export type RollupDelta = {
   /** `<container>|<pos>`: replaying a batch collides with its own insert. */
   _id: string;
   container: string;
   /** Commit position of the batch's last event of this projection. */
   pos: number;
-  /** `packCells`: per track, per cell key (`DDHH`, `DD`, `MM`, `YYYY`), the statistics. */
-  cellsJson: string;
+  /** Per track, per cell key (`DDHH`, `DD`, `MM`, `YYYY`), the statistics. */
+  cells: TrackCells;
   /** Hour partitions only: per track, its newest plays and likes in this batch. */
-  recentJson?: string;
+  recent?: TrackRecent;
 };
 
 export type TrackBinding = {
@@ -214,22 +217,18 @@ function deltaDocs(partitions: Map<string, Map<string, ContainerAcc>>, pos: numb
   const ops: ReadModelOp[] = [];
   for (const [partition, containers] of partitions) {
     for (const [container, acc] of containers) {
-      const cells = new Map<string, Record<string, RollupStats>>();
+      const cells: TrackCells = new Map();
       for (const [trackId, byKey] of acc.cells) {
         cells.set(trackId, Object.fromEntries([...byKey].map(([k, a]) => [k, toStats(a)])));
       }
-      const recent: TrackRecent = new Map();
-      for (const [trackId, r] of acc.recent ?? []) {
-        recent.set(trackId, { plays: r.plays.map(recentPlay), likes: r.likes.map(recentLike) });
+      const doc: RollupDelta = { _id: `${container}|${pos}`, container, pos, cells };
+      if (acc.recent) {
+        const recent: TrackRecent = new Map();
+        for (const [trackId, r] of acc.recent) {
+          recent.set(trackId, { plays: r.plays.map(recentPlay), likes: r.likes.map(recentLike) });
+        }
+        doc.recent = recent;
       }
-      const recentJson = packRecent(recent);
-      const doc: RollupDeltaDoc = {
-        _id: `${container}|${pos}`,
-        container,
-        pos,
-        cellsJson: packCells(cells),
-        ...(recentJson ? { recentJson } : {}),
-      };
       ops.push({ collection: deltaCollection(partition), id: doc._id, insert: doc });
     }
   }

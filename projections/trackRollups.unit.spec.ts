@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TrackEvent } from '../src/events/stored';
 import { cellAt, type Level } from './lib/cells';
-import { mergeCells, unpackCells } from './lib/rollupCells';
+import { mergeCells } from './lib/rollupCells';
 import { decodeKey, uniqueListeners, type RollupStats } from './lib/rollupStats';
 import { cutsArb, logArb, splitAt } from './testing/arbitraries';
 import { trackEvent } from './testing/events';
@@ -13,7 +13,7 @@ import {
   trackRollups,
   type BindingDoc,
   type Bindings,
-  type RollupDeltaDoc,
+  type RollupDelta,
 } from './trackRollups';
 
 const spec = projectionSpec(trackRollups);
@@ -21,8 +21,8 @@ const spec = projectionSpec(trackRollups);
 /** A track's cell of `level` at `t`: its cells in every container and delta, merged. */
 function cell(docs: Docs, trackId: string, level: Level, t: Date): RollupStats {
   const { partition, key } = cellAt(level, t.getTime());
-  const deltas = Object.values(docs[`track_rollups.${partition}.d`] ?? {}) as RollupDeltaDoc[];
-  const merged = mergeCells(deltas.map((d) => unpackCells(d.cellsJson)));
+  const deltas = Object.values(docs[`track_rollups.${partition}.d`] ?? {}) as RollupDelta[];
+  const merged = mergeCells(deltas.map((d) => d.cells));
   return merged.get(trackId)?.[key] ?? {};
 }
 
@@ -154,7 +154,7 @@ describe('trackRollups', () => {
     const later = trackEvent('TrackPlayed', { trackId: 't1', occurredAt: '2026-01-04T09:00:00Z' });
     const docs = spec.run([[early], [register, late], [moved, later]]);
     const containers = Object.values(docs['track_rollups.d2026-01.d']!).map(
-      (d) => (d as RollupDeltaDoc).container,
+      (d) => (d as RollupDelta).container,
     );
     expect(containers.sort()).toEqual(['a1', 'a2', '~']);
     const bindings = loadBindings(

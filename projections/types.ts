@@ -21,6 +21,8 @@ export type UpsertOp = {
  * A whole new document. Its `id` must be derived from the events' log positions, so a replay
  * of the same batch produces the same id and the duplicate insert is skipped: exactly-once
  * without any guard, and at insert speed (FerretDB inserts ~16x faster than it updates).
+ * `insert` is the document as the projection means it (maps, bytes, Dates); how it is stored is
+ * the adapter's choice (src/readModels/documentCodecs.ts).
  */
 export type InsertOp = {
   collection: string;

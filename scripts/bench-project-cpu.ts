@@ -1,7 +1,8 @@
 /**
  * CPU of the pure projections alone (no store, no database): the synthetic log of the
  * projections bench, cut into batches, each handed to `project()` of every projection, and the
- * ops' documents serialized to BSON as the driver would. Isolates what the projector process
+ * ops' documents encoded as the writer stores them (src/readModels/documentCodecs.ts) and
+ * serialized to BSON as the driver would. Isolates what the projector process
  * spends per event beyond reading the log and writing.
  *
  *   npx tsx scripts/bench-project-cpu.ts [--events 300000] [--batch 50000] [--rounds 3]
@@ -13,6 +14,7 @@ import { trackRollups } from '../projections/trackRollups';
 import type { Projection } from '../projections/types';
 import { isStoredEventType, parseStoredEvent, type TrackEvent } from '../src/events/stored';
 import { syntheticLog } from '../src/projector/testing/syntheticLog';
+import { documentCodec } from '../src/readModels/documentCodecs';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,7 +57,10 @@ function run(projection: Projection<unknown>, all: readonly TrackEvent[]) {
   for (let i = 0; i < all.length; i += BATCH) {
     const batch = all.slice(i, i + BATCH).filter((e) => projection.canHandle.includes(e.type));
     for (const op of projection.project(batch, state)) {
-      const doc = op.insert ?? op.put ?? { ...op.set, ...op.inc };
+      const codec = op.insert ? documentCodec(op.collection) : undefined;
+      const doc = codec
+        ? codec.encode(op.insert!, op.id)
+        : (op.insert ?? op.put ?? { ...op.set, ...op.inc });
       bytes += serialize(doc).length;
       docs++;
     }

@@ -2,12 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
-import {
-  newest,
-  unpackRecentActivity,
-  recentActivity,
-  type RecentActivityDoc,
-} from '../../projections/recentActivity';
+import { newest, recentActivity } from '../../projections/recentActivity';
 import {
   counterShardOf,
   trackCounters,
@@ -30,6 +25,8 @@ import { readTrackCounters } from '../readModels/trackCounters';
 import { compactCounters } from './compactCounters';
 import { compactRollups, deletionGraceMs, deltaPartitions } from '../readModels/rollups/compaction';
 import { partitionContents } from '../readModels/rollups/partitionContents';
+import { decodeRecentActivity, type RecentActivityDoc } from '../readModels/recentActivity';
+import { encodeRollupDelta, type RollupDeltaDoc } from '../readModels/rollups/documents';
 import { rollupSnapshot } from '../readModels/rollups/snapshot';
 import { pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
@@ -155,12 +152,14 @@ it('reconciliation reports no drift on a healthy model, then finds and repairs i
     .updateOne({ _id: counted!._id }, { $inc: { [`tracks.${trackId}.playCount`]: 5 } });
   // A lost or doubled write: the day's deltas claim 2 plays too many on the 3rd.
   const cp = Number((await checkpointStore(mongo.db).load('trackRollups')).position);
-  await mongo.db.collection('track_rollups.d2026-02.d').insertOne({
-    _id: 'doubled' as never,
-    container: 'doubled', // not compacted yet: counted by every reader of the partition
-    pos: cp,
-    cellsJson: JSON.stringify({ [trackId]: { '03': { plays: 2 } } }),
-  });
+  await mongo.db.collection<RollupDeltaDoc>('track_rollups.d2026-02.d').insertOne(
+    encodeRollupDelta({
+      _id: 'doubled',
+      container: 'doubled', // not compacted yet: counted by every reader of the partition
+      pos: cp,
+      cells: new Map([[trackId, { '03': { plays: 2 } }]]),
+    }),
+  );
   expect(
     (await partitionContents(mongo.db, rollups(mongo.db), 'd2026-02', cp)).get(trackId)!['03']!
       .plays,
@@ -192,7 +191,7 @@ it('pruning recent activity keeps every track its newest plays', async () => {
     const tracks = [...new Set(docs.map((d) => d.trackId))].sort();
     return tracks.map((t) =>
       newest(
-        docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).plays),
+        docs.filter((d) => d.trackId === t).flatMap((d) => decodeRecentActivity(d).plays),
         10,
       ).map((p) => p.eventId),
     );

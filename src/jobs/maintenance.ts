@@ -5,7 +5,6 @@ import {
   recentActivityCollection,
   recentLikesKept,
   recentPlaysKept,
-  type RecentActivityDoc,
 } from '../../projections/recentActivity';
 import { checkpointsCollection } from '../readModels/checkpointStore';
 import {
@@ -15,6 +14,7 @@ import {
   type ReadModelPointer,
   dropCollections,
 } from '../readModels/pointers';
+import type { RecentActivityDoc } from '../readModels/recentActivity';
 
 /**
  * Drops generations swapped out more than `graceMs` ago (readers may hold the old name for a

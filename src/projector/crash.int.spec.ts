@@ -3,18 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db, Document } from 'mongodb';
-import {
-  newest,
-  unpackRecentActivity,
-  type RecentActivityDoc,
-} from '../../projections/recentActivity';
-import { recentActivity } from '../../projections/recentActivity';
+import { newest, recentActivity } from '../../projections/recentActivity';
 import {
   foldCounters,
   trackCounters,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { trackRollups } from '../../projections/trackRollups';
+import { decodeRecentActivity, type RecentActivityDoc } from '../readModels/recentActivity';
 import { rollupSnapshot } from '../readModels/rollups/snapshot';
 import { testDatabase, testMongoUrl, testWriteBudget } from '../../test/mongo';
 import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
@@ -127,11 +123,11 @@ const recentOf = async (db: Db, generation: number) => {
   return tracks.map((t) => ({
     t,
     plays: newest(
-      docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).plays),
+      docs.filter((d) => d.trackId === t).flatMap((d) => decodeRecentActivity(d).plays),
       10,
     ).map((p) => p.eventId),
     likes: newest(
-      docs.filter((d) => d.trackId === t).flatMap((d) => unpackRecentActivity(d).likes),
+      docs.filter((d) => d.trackId === t).flatMap((d) => decodeRecentActivity(d).likes),
       5,
     ).map((l) => l.eventId),
   }));

@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { isInsert, isPut, type ReadModelOp, type UpsertOp } from '../../projections/types';
 import { chunkedBulkWrite } from '../mongo/bulkWrite';
 import type { WriteBudget } from '../mongo/writeBudget';
+import { documentCodec, type DocumentCodec } from '../readModels/documentCodecs';
 
 /** Inserts are cheap on FerretDB and not subject to its 100-updates hang: larger chunks. */
 const INSERT_CHUNK = 1000;
@@ -34,6 +35,8 @@ export type WriteResult = {
  *   and is skipped;
  * - inserts carry position-derived ids, so a replayed insert is a duplicate key, skipped;
  * - puts set idempotent values: inserted, or `$set` where the id exists (a replay sets the same).
+ * An insert into a collection with a stored encoding (`documentCodec`) is encoded here, once;
+ * such collections take inserts only.
  * Every command is sent within `writeBudget`; upserts go `bulkChunkSize` per command at most.
  */
 export async function writeBatch(
@@ -47,14 +50,25 @@ export async function writeBatch(
   const pos = Number(position);
   const byCollection = new Map<
     string,
-    { upserts: AnyBulkWriteOperation[]; inserts: Document[]; puts: Document[] }
+    {
+      upserts: AnyBulkWriteOperation[];
+      inserts: Document[];
+      puts: Document[];
+      codec: DocumentCodec | undefined;
+    }
   >();
   for (const op of ops) {
     const name = physicalName(op.collection);
     let entry = byCollection.get(name);
-    if (!entry) byCollection.set(name, (entry = { upserts: [], inserts: [], puts: [] }));
+    if (!entry) {
+      const codec = documentCodec(op.collection);
+      byCollection.set(name, (entry = { upserts: [], inserts: [], puts: [], codec }));
+    }
     if (isInsert(op)) {
-      entry.inserts.push({ ...op.insert, _id: op.id });
+      const { codec } = entry;
+      entry.inserts.push(codec ? codec.encode(op.insert, op.id) : { ...op.insert, _id: op.id });
+    } else if (entry.codec) {
+      throw new Error(`${op.collection} has a stored encoding: inserts only`);
     } else if (isPut(op)) {
       entry.puts.push({ ...op.put, _id: op.id });
     } else {

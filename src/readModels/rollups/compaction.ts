@@ -2,10 +2,6 @@ import type { Collection, Db } from 'mongodb';
 import {
   mergeCells,
   mergeRecent,
-  packCells,
-  packRecent,
-  unpackCells,
-  unpackRecent,
   type TrackCells,
   type TrackRecent,
 } from '../../../projections/lib/rollupCells';
@@ -15,11 +11,17 @@ import {
   directoryCollection,
   rollupFamily,
   trackRollups,
-  type RollupDeltaDoc,
 } from '../../../projections/trackRollups';
 import type { WriteBudget } from '../../mongo/writeBudget';
 import { liveGeneration, physicalName } from '../pointers';
-import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
+import {
+  containerField,
+  packRollup,
+  unpackRollup,
+  type CompactedDoc,
+  type DirectoryDoc,
+  type RollupDeltaDoc,
+} from './documents';
 
 /** Folded deltas and superseded versions are deleted only after this (readers' directory TTL ≪ it). */
 export const deletionGraceMs = 30_000;
@@ -77,27 +79,20 @@ export async function compactPartition(
       const previous =
         upToOf(d.container) >= 0 ? `${d.container}|c${upToOf(d.container)}` : undefined;
       const base = previous ? await compacted.findOne({ _id: previous }) : null;
-      acc = {
-        cells: unpackCells(base?.cellsJson),
-        recent: unpackRecent(base?.recentJson),
-        ...(previous ? { previous } : {}),
-      };
+      acc = { ...unpackRollup(base ?? {}), ...(previous ? { previous } : {}) };
       folded.set(d.container, acc);
     }
-    acc.cells = mergeCells([acc.cells, unpackCells(d.cellsJson)]);
-    acc.recent = mergeRecent([acc.recent, unpackRecent(d.recentJson)]);
+    const delta = unpackRollup(d);
+    acc.cells = mergeCells([acc.cells, delta.cells]);
+    acc.recent = mergeRecent([acc.recent, delta.recent]);
   }
   if (folded.size > 0) {
-    const docs: CompactedDoc[] = [...folded].map(([container, acc]) => {
-      const recentJson = packRecent(acc.recent);
-      return {
-        _id: `${container}|c${checkpoint}`,
-        container,
-        upTo: checkpoint,
-        cellsJson: packCells(acc.cells),
-        ...(recentJson ? { recentJson } : {}),
-      };
-    });
+    const docs: CompactedDoc[] = [...folded].map(([container, acc]) => ({
+      _id: `${container}|c${checkpoint}`,
+      container,
+      upTo: checkpoint,
+      ...packRollup(acc),
+    }));
     for (const doc of docs) {
       await budget
         .command(0, () => compacted.insertOne(doc))

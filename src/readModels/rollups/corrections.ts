@@ -1,5 +1,4 @@
 import type { Db } from 'mongodb';
-import { packCells } from '../../../projections/lib/rollupCells';
 import type { RollupStats } from '../../../projections/lib/rollupStats';
 import type { WriteBudget } from '../../mongo/writeBudget';
 import {
@@ -8,8 +7,8 @@ import {
   loadBindings,
   unassigned,
   type BindingDoc,
-  type RollupDeltaDoc,
 } from '../../../projections/trackRollups';
+import { encodeRollupDelta, type RollupDeltaDoc } from './documents';
 
 /**
  * Inserts count corrections of one UTC day (reconciliation) as deltas of the day's cell, its
@@ -46,12 +45,14 @@ export async function applyRollupCorrections(
       if (!m) byContainer.set(container, (m = new Map()));
       m.set(trackId, { [key]: diff });
     }
-    const docs: RollupDeltaDoc[] = [...byContainer].map(([container, m]) => ({
-      _id: `${container}|r${checkpoint}-${keys.month}-${keys.day}`,
-      container,
-      pos,
-      cellsJson: packCells(m),
-    }));
+    const docs: RollupDeltaDoc[] = [...byContainer].map(([container, cells]) =>
+      encodeRollupDelta({
+        _id: `${container}|r${checkpoint}-${keys.month}-${keys.day}`,
+        container,
+        pos,
+        cells,
+      }),
+    );
     const collection = db.collection<RollupDeltaDoc>(physical(deltaCollection(partition)));
     await budget
       .command(0, () => collection.insertMany(docs, { ordered: false }))

@@ -1,13 +1,18 @@
 import type { Db } from 'mongodb';
-import { mergeCells, unpackCells, type TrackCells } from '../../../projections/lib/rollupCells';
+import { mergeCells, type TrackCells } from '../../../projections/lib/rollupCells';
 import { decodeKey } from '../../../projections/lib/rollupStats';
 import {
   compactedCollection,
   deltaCollection,
   directoryCollection,
-  type RollupDeltaDoc,
 } from '../../../projections/trackRollups';
-import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
+import {
+  containerField,
+  type CompactedDoc,
+  type DirectoryDoc,
+  type RollupDeltaDoc,
+} from './documents';
+import { unpackCells } from './packing';
 
 /**
  * Every track's cells in one partition at `checkpoint`, all containers merged (a track's cells

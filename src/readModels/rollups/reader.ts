@@ -2,8 +2,6 @@ import type { Db } from 'mongodb';
 import {
   mergeCells,
   mergeRecent,
-  unpackCells,
-  unpackRecent,
   type TrackCells,
   type TrackRecent,
 } from '../../../projections/lib/rollupCells';
@@ -16,14 +14,19 @@ import {
   rollupFamily,
   trackRollups,
   type BindingDoc,
-  type RollupDeltaDoc,
 } from '../../../projections/trackRollups';
 import type { LogPosition } from '../../eventstore/eventStore';
 import type { RoundTrips } from '../../queries/roundTrips';
 import { checkpointStore } from '../checkpointStore';
 import type { ReadModelResolver } from '../pointers';
 import { deletionGraceMs } from './compaction';
-import { containerField, type CompactedDoc, type DirectoryDoc } from './documents';
+import {
+  containerField,
+  type CompactedDoc,
+  type DirectoryDoc,
+  type RollupDeltaDoc,
+} from './documents';
+import { unpackCells, unpackRecent } from './packing';
 
 export type PartitionData = { cells: TrackCells; recent: TrackRecent };
 

@@ -1,0 +1,68 @@
+import type { TrackCells, TrackRecent } from '../../../projections/lib/rollupCells';
+import { sketchBytes, type RollupStats } from '../../../projections/lib/rollupStats';
+import type { RecentLike, RecentPlay } from '../../../projections/recentActivity';
+
+/**
+ * The stored form of rollup content: one JSON string per document for the cells (listener
+ * sketches in base64) and one for the recent lists. FerretDB's cost is per stored field and
+ * nested object, a string costs it least (measured: a 50,000-event batch's month documents
+ * insert ~2.5x and read ~3x faster packed). docs/READ-MODELS.md says why both servers get it.
+ */
+
+/** A map of bucket statistics as one JSON object text, sketches in base64. */
+export function packStatsMap(map: Record<string, RollupStats>): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, stats] of Object.entries(map)) {
+    const bytes = sketchBytes(stats.listeners);
+    out[k] = bytes ? { ...stats, listeners: Buffer.from(bytes).toString('base64') } : stats;
+  }
+  return JSON.stringify(out);
+}
+
+/** A parsed `packStatsMap` object with its base64 listener sketches turned back into bytes. */
+export function reviveStatsMap(parsed: Record<string, unknown>): Record<string, RollupStats> {
+  const map = parsed as Record<string, RollupStats & { listeners?: unknown }>;
+  for (const stats of Object.values(map)) {
+    if (typeof stats.listeners === 'string') {
+      const b = Buffer.from(stats.listeners, 'base64');
+      stats.listeners = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    }
+  }
+  return map;
+}
+
+export function packCells(cells: TrackCells): string {
+  const parts: string[] = [];
+  for (const [trackId, map] of cells) parts.push(`${JSON.stringify(trackId)}:${packStatsMap(map)}`);
+  return `{${parts.join(',')}}`;
+}
+
+export function unpackCells(json: string | undefined): TrackCells {
+  const out: TrackCells = new Map();
+  if (!json) return out;
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  for (const trackId of Object.keys(raw)) {
+    out.set(trackId, reviveStatsMap(raw[trackId] as Record<string, unknown>));
+  }
+  return out;
+}
+
+/** Undefined when there is nothing to store (the field is left out). */
+export function packRecent(recent: TrackRecent | undefined): string | undefined {
+  if (!recent || recent.size === 0) return undefined;
+  return JSON.stringify(Object.fromEntries(recent));
+}
+
+/** `RecentPlay`/`RecentLike` lists stored as JSON, `at` back as a Date. */
+export const reviveRecentList = <T extends { at: Date | string }>(list: readonly T[]) =>
+  list.map((item) => ({ ...item, at: new Date(item.at) }));
+
+export function unpackRecent(json: string | undefined): TrackRecent {
+  const out: TrackRecent = new Map();
+  if (!json) return out;
+  const raw = JSON.parse(json) as Record<string, { plays: RecentPlay[]; likes: RecentLike[] }>;
+  for (const [trackId, r] of Object.entries(raw)) {
+    out.set(trackId, { plays: reviveRecentList(r.plays), likes: reviveRecentList(r.likes) });
+  }
+  return out;
+}
