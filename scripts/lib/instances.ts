@@ -24,6 +24,12 @@ export type InstancesOptions = {
   projectors: number;
   leaseTtlMs: number;
   pollMs: number;
+  /** SERVICE_ROLES of the projector-capable instances (default `projector`). */
+  projectorRoles?: string;
+  /** Environment of every instance, over the shared defaults below. */
+  env?: Record<string, string>;
+  /** Sees each line of every instance's output (see `spawnService`). */
+  onOutput?: (line: string) => void;
 };
 
 export type Instances = Awaited<ReturnType<typeof startInstances>>;
@@ -55,11 +61,13 @@ export async function startInstances(options: InstancesOptions) {
       // FerretDB's pool is shared by every process writing one database (README, update budget).
       MONGODB_UPDATE_BUDGET: '30',
       CATALOG_CACHE_TTL_SECONDS: '0',
+      ...options.env,
     };
     const spawnRole = async (role: string, env: Record<string, string> = {}) => {
       const s = await spawnService({
         name: `inst-${role}`,
         env: { ...shared, SERVICE_ROLES: role, ...env },
+        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       });
       services.push(s);
       return s;
@@ -69,7 +77,7 @@ export async function startInstances(options: InstancesOptions) {
     const db = client.db(mongoDb);
     const projectors: SpawnedService[] = [];
     const spawnProjector = async () => {
-      const p = await spawnRole('projector');
+      const p = await spawnRole(options.projectorRoles ?? 'projector');
       projectors.push(p);
       return p;
     };

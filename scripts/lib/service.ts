@@ -41,6 +41,8 @@ export type SpawnServiceOptions = {
   startTimeoutMs?: number;
   /** Time SIGTERM gets before SIGKILL. */
   graceMs?: number;
+  /** Sees each line the service writes (stdout and stderr); they still reach ours. */
+  onOutput?: (line: string) => void;
 };
 
 export function freePort(): Promise<number> {
@@ -176,9 +178,22 @@ export async function spawnService(options: SpawnServiceOptions = {}): Promise<S
         ...options.env,
       },
       // stdin: a pipe whose closing tells the service we are gone (exitWithParent.cjs).
-      stdio: ['pipe', 'inherit', 'inherit'],
+      stdio: ['pipe', options.onOutput ? 'pipe' : 'inherit', options.onOutput ? 'pipe' : 'inherit'],
     },
   );
+  if (options.onOutput) {
+    const watch = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) => {
+      let rest = '';
+      from.on('data', (d: Buffer) => {
+        to.write(d);
+        const lines = (rest + d.toString()).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) options.onOutput!(line);
+      });
+    };
+    watch(child.stdout!, process.stdout);
+    watch(child.stderr!, process.stderr);
+  }
   const pid = child.pid!;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();

@@ -36,10 +36,12 @@ export async function dropRetiredGenerations(
       await budget.command(0, () =>
         db.collection<{ _id: string }>(checkpointsCollection).deleteOne({ _id: r.checkpointId }),
       );
+      // The entry exactly as read: FerretDB 1.24's `$pull` matches whole elements only (a
+      // condition such as `{ generation }` removes nothing there); MongoDB matches it too.
       await budget.command(1, () =>
         db
           .collection<ReadModelPointer>(pointersCollection)
-          .updateOne({ _id: p._id }, { $pull: { retired: { generation: r.generation } } }),
+          .updateOne({ _id: p._id }, { $pull: { retired: r } }),
       );
     }
   }

@@ -30,7 +30,7 @@ import {
 } from '../events/stored';
 import type { EventStore } from '../eventstore/eventStore';
 import { liveGeneration, physicalName } from '../readModels/pointers';
-import { partitionContents } from '../readModels/rollups/partitionContents';
+import { partitionContentsAt } from '../readModels/rollups/partitionContents';
 import { applyRollupCorrections } from '../readModels/rollups/corrections';
 
 /**
@@ -90,8 +90,10 @@ export type ReconcileReport = {
  *   does not say which hour); listener sketches cannot be subtracted and are not compared.
  * - counters: the difference, per shard, into the compacted version or as a repair delta (see
  *   applyCounterRepair).
- * The scan is position-consistent: rollups and counters are each compared at their checkpoint. A second run finds no drift. The whole log is scanned (events
- * are ordered by append, not by `occurredAt`).
+ * The scan is position-consistent: rollups and counters are each compared at their checkpoint,
+ * or at the newest compaction's position where a compaction (live load) has folded past it
+ * since: the documents are read before the log. A second run finds no drift. The whole log is
+ * scanned (events are ordered by append, not by `occurredAt`).
  */
 export async function reconcileDay(
   db: Db,
@@ -102,11 +104,31 @@ export async function reconcileDay(
 ): Promise<ReconcileReport> {
   const dayKey = day.toISOString().slice(0, 10);
   const keys = bucketKeys(`${dayKey}T00:00:00.000Z`);
-  const { generation: rollupGen, position: cp } = await liveGeneration(db, trackRollups.name);
-  const { generation: counterGen, position: counterCp } = await liveGeneration(
+  const { generation: rollupGen, position: rollupCp } = await liveGeneration(db, trackRollups.name);
+  const { generation: counterGen, position: counterCpRead } = await liveGeneration(
     db,
     trackCounters.name,
   );
+
+  // The read models first, then the log up to its head: a compaction that ran after the
+  // checkpoints were read has folded events past them into documents that cannot be taken
+  // apart, so each side is compared at what its documents hold (≥ its checkpoint, ≤ the head).
+  const physical = (logical: string) => physicalName(logical, rollupGen);
+  const { cells: days, position: cp } = await partitionContentsAt(
+    db,
+    physical,
+    `d${keys.month}`,
+    rollupCp,
+  );
+  const counters = db.collection<TrackCountersDoc>(
+    physicalName(trackCountersCollection, counterGen),
+  );
+  const counterDocs = await counters.find({}).toArray();
+  const counterCp = counterDocs.reduce(
+    (p, d) => (d.kind === 'compacted' ? Math.max(p, d.upTo ?? 0) : p),
+    counterCpRead,
+  );
+  const folded = foldCounters(counterDocs, counterCp);
 
   const perTrackDay = new Map<string, ReturnType<typeof newAccumulator>>();
   const counterEvents = new Map<string, [number, CounterField, number][]>();
@@ -146,9 +168,7 @@ export async function reconcileDay(
   }
 
   const drift: Drift[] = [];
-  // Rollups: the day cell of each track, at the checkpoint.
-  const physical = (logical: string) => physicalName(logical, rollupGen);
-  const days = await partitionContents(db, physical, `d${keys.month}`, cp);
+  // Rollups: the day cell of each track, at `cp`.
   const tracks = new Set([
     ...perTrackDay.keys(),
     ...[...days].filter(([, cells]) => cells[keys.day]).map(([trackId]) => trackId),
@@ -169,15 +189,8 @@ export async function reconcileDay(
     if (Object.keys(diff).length > 0) corrections.set(trackId, diff);
   }
 
-  // Counters: all-time counts of the day's tracks, folded at the counters checkpoint, compared
-  // with the log's events at or below it.
-  const counters = db.collection<TrackCountersDoc>(
-    physicalName(trackCountersCollection, counterGen),
-  );
-  const counterDocs = await counters
-    .find({ shard: { $in: [...new Set([...tracks].map(counterShardOf))] } })
-    .toArray();
-  const folded = foldCounters(counterDocs, counterCp);
+  // Counters: all-time counts of the day's tracks, folded at `counterCp`, compared with the
+  // log's events at or below it.
   const counterRepairs = new Map<number, Record<string, TrackCounts>>();
   for (const trackId of tracks) {
     const expected: Partial<Record<CounterField, number>> = {};

@@ -55,6 +55,27 @@ describe('server divergences', () => {
     expect(last).toEqual(onFerretdb ? [1, 2, 3, 4] : [2, 3, 4]);
   });
 
+  it('$pull with a condition on array elements: FerretDB removes nothing; the exact element works', async () => {
+    type Entry = { generation: number; at: Date };
+    const lists = mongo.db.collection<{ _id: string; retired: Entry[] }>('pull');
+    const at = new Date();
+    await lists.insertOne({
+      _id: 'p',
+      retired: [
+        { generation: 0, at },
+        { generation: 1, at },
+      ],
+    });
+    await lists.updateOne({ _id: 'p' }, { $pull: { retired: { generation: 0 } } });
+    const after = (await lists.findOne({ _id: 'p' }))!.retired;
+    expect(after.map((e) => e.generation)).toEqual(onFerretdb ? [0, 1] : [1]);
+    // What dropRetiredGenerations does: pull the element exactly as read.
+    await lists.updateOne({ _id: 'p' }, { $pull: { retired: after[after.length - 1]! } });
+    expect((await lists.findOne({ _id: 'p' }))!.retired.map((e) => e.generation)).toEqual(
+      onFerretdb ? [0] : [],
+    );
+  });
+
   it('$group accumulators other than $sum/$count: FerretDB rejects $max', async () => {
     const scores = mongo.db.collection('scores');
     await scores.insertMany([
