@@ -10,11 +10,11 @@ import type { EventStore, LogPosition, RecordedEvent } from '../eventstore/event
 import type { Logger } from '../logger';
 import type { WriteBudget } from '../mongo/writeBudget';
 import { batchLength } from './batcher';
-import type { CheckpointStore } from '../readModels/checkpointStore';
+import type { Checkpoint, CheckpointStore } from '../readModels/checkpointStore';
 import type { ProjectorMetrics } from './metrics';
 import { partitionIndexes } from './partitionIndexes';
 import { batchSizeFor, flushDecision } from './pipeline/batchTiming';
-import { commitBatch } from './pipeline/checkpointCommit';
+import { CheckpointMovedError, commitBatch } from './pipeline/checkpointCommit';
 import { lagEvents, rateWindow } from './pipeline/rateWindow';
 import { defaultRetryPolicy, withRetry } from './pipeline/retryPolicy';
 import { writeBatch } from './readModelWriter';
@@ -152,6 +152,10 @@ export async function startProjector(options: ProjectorOptions) {
     commit: start.position,
     prepare: start.prepare ?? start.position,
   };
+  /** What the checkpoint document holds as far as this instance knows (compare-and-set). */
+  let stored: Checkpoint = start;
+  /** Another instance moved the checkpoint: this one stopped writing (see commitBatch). */
+  let superseded = false;
   let applied = 0;
   let lastBatchAt: Date | undefined;
   let caughtUp = false;
@@ -177,6 +181,13 @@ export async function startProjector(options: ProjectorOptions) {
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let fullQueued = false;
+
+  /** Stops writing for good: the supervisor restarts it from the stored checkpoint. */
+  const supersede = () => {
+    superseded = true;
+    buffer = [];
+    log.warn('checkpoint moved by another instance (lease lost): this projector stops writing');
+  };
 
   const fail = (err: unknown) => {
     if (failure) return;
@@ -215,9 +226,10 @@ export async function startProjector(options: ProjectorOptions) {
     const end = batch[batch.length - 1]!.position;
     const events = project(batch);
     const ops = projection.project(events, state);
-    const result = await commitBatch({
+    const { result, stored: now } = await commitBatch({
       checkpoints,
       checkpointId,
+      stored,
       from: checkpoint,
       end,
       handled: events.length,
@@ -235,6 +247,7 @@ export async function startProjector(options: ProjectorOptions) {
           },
         ),
     });
+    stored = now;
     checkpoint = end;
     applied += events.length;
     lastBatchAt = new Date(clock());
@@ -253,7 +266,7 @@ export async function startProjector(options: ProjectorOptions) {
   /** Queues the next batch the cut rules allow; resolves when it is written. */
   const flush = (mode: 'full' | 'timer' | 'quiet'): Promise<void> => {
     chain = chain.then(async () => {
-      if (failure) return;
+      if (failure || superseded) return;
       const maxEvents = currentBatchSize();
       // A full-batch flush queued while the previous batch was written: only a full batch.
       if (mode === 'full' && buffer.length < maxEvents && forcedCut === undefined) return;
@@ -266,7 +279,8 @@ export async function startProjector(options: ProjectorOptions) {
       try {
         await applyBatch(inFlight);
       } catch (err) {
-        fail(err);
+        if (err instanceof CheckpointMovedError) supersede();
+        else fail(err);
       } finally {
         inFlight = [];
       }
@@ -300,7 +314,7 @@ export async function startProjector(options: ProjectorOptions) {
 
   const consuming = (async () => {
     for await (const event of subscription) {
-      if (failure) break;
+      if (failure || superseded) break;
       if (buffer.length === 0) firstArrival = clock();
       buffer.push(event);
       lastArrival = clock();
@@ -355,6 +369,8 @@ export async function startProjector(options: ProjectorOptions) {
     name: projection.name,
     checkpointId,
     status,
+    /** Whether another instance moved the checkpoint (this one stopped writing). */
+    superseded: () => superseded,
     /** Latest head of the log (commit position), for the lag estimate during catch-up. */
     setHead(position: bigint): void {
       head = position;

@@ -147,6 +147,12 @@ export function projectorSupervisor(options: SupervisorOptions) {
       slot.running = undefined;
     }
     slot.generation = generation;
+    if (slot.running?.superseded()) {
+      // Another instance wrote the checkpoint while this one held the lease in its own view:
+      // start over from what is stored, if the lease is (still or again) ours.
+      await slot.running.stop();
+      slot.running = undefined;
+    }
     const held = await leases.acquire(leaseName(slot), leaseTtlMs);
     if (!held) {
       if (slot.running) {

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { MongoServerError, type Db } from 'mongodb';
 import type { WriteBudget } from '../mongo/writeBudget';
 
 /**
@@ -55,6 +55,42 @@ export function checkpointStore(db: Db, budget?: WriteBudget) {
           { upsert: true },
         );
       await writes().command(1, write);
+    },
+    /**
+     * Compare-and-set: writes `next` only where the document still holds `expected` (its
+     * position and pending batch end; absent when `expected` is the start of the log). False
+     * when another writer moved it first: two projector instances that both believe they hold
+     * a lease (one has not noticed it expired) can never both write a batch from one place.
+     */
+    async swap(id: string, expected: Checkpoint, next: Checkpoint, applied = 0): Promise<boolean> {
+      const filter = {
+        _id: id,
+        position: Number(expected.position),
+        pending: expected.pending !== undefined ? Number(expected.pending) : null,
+      };
+      const write = () =>
+        collection.updateOne(
+          filter,
+          {
+            $inc: { eventsApplied: applied },
+            $set: {
+              position: Number(next.position),
+              prepare: Number(next.prepare ?? next.position),
+              pending: next.pending !== undefined ? Number(next.pending) : null,
+              updatedAt: new Date(),
+            },
+          },
+          // The first write of a generation creates its document; where one exists but holds
+          // something else, the upsert collides on `_id` instead.
+          { upsert: expected.position === 0n && expected.pending === undefined },
+        );
+      try {
+        const r = await writes().command(1, write);
+        return r.matchedCount + r.upsertedCount === 1;
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === 11000) return false;
+        throw err;
+      }
     },
     async read(id: string): Promise<CheckpointDoc | null> {
       return collection.findOne({ _id: id });

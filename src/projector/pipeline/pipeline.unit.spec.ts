@@ -1,6 +1,6 @@
 import type { Checkpoint } from '../../readModels/checkpointStore';
 import { batchSizeFor, flushDecision } from './batchTiming';
-import { commitBatch } from './checkpointCommit';
+import { CheckpointMovedError, commitBatch } from './checkpointCommit';
 import { lagEvents, rateWindow } from './rateWindow';
 import { backoffMs, withRetry } from './retryPolicy';
 
@@ -74,23 +74,32 @@ describe('retry policy', () => {
 describe('checkpoint commit', () => {
   const from = { commit: 10n, prepare: 10n };
   const end = { commit: 20n, prepare: 19n };
-  const recorder = () => {
+  /** An in-memory checkpoint document with the store's compare-and-set rule. */
+  const recorder = (initial: Checkpoint = { position: 10n, prepare: 10n }) => {
     const log: (Checkpoint & { applied?: number })[] = [];
+    let doc = initial;
     return {
       log,
+      move: (to: Checkpoint) => void (doc = to),
       checkpoints: {
-        store: async (_id: string, c: Checkpoint, applied?: number) =>
-          void log.push({ ...c, ...(applied !== undefined ? { applied } : {}) }),
+        swap: async (_id: string, expected: Checkpoint, next: Checkpoint, applied?: number) => {
+          if (doc.position !== expected.position || doc.pending !== expected.pending) return false;
+          doc = next;
+          log.push({ ...next, ...(applied !== undefined ? { applied } : {}) });
+          return true;
+        },
       },
     };
   };
+  const stored = { position: 10n, prepare: 10n };
 
   it('stores the intent, writes, then commits the batch end', async () => {
     const { log, checkpoints } = recorder();
     const order: string[] = [];
-    const result = await commitBatch({
+    const out = await commitBatch({
       checkpoints,
       checkpointId: 'p',
+      stored,
       from,
       end,
       handled: 3,
@@ -99,7 +108,8 @@ describe('checkpoint commit', () => {
         return 'written';
       },
     });
-    expect(result).toBe('written');
+    expect(out.result).toBe('written');
+    expect(out.stored).toEqual({ position: 20n, prepare: 19n });
     expect(order).toEqual(['write after 1 checkpoint writes']);
     expect(log).toEqual([
       { position: 10n, prepare: 10n, pending: 20n },
@@ -113,6 +123,7 @@ describe('checkpoint commit', () => {
       commitBatch({
         checkpoints,
         checkpointId: 'p',
+        stored,
         from,
         end,
         handled: 3,
@@ -120,6 +131,40 @@ describe('checkpoint commit', () => {
       }),
     ).rejects.toThrow('down');
     expect(log).toEqual([{ position: 10n, prepare: 10n, pending: 20n }]);
+  });
+
+  it('writes nothing when another instance moved the checkpoint first', async () => {
+    const { log, checkpoints, move } = recorder();
+    move({ position: 10n, prepare: 10n, pending: 15n }); // another instance's intent
+    let written = false;
+    await expect(
+      commitBatch({
+        checkpoints,
+        checkpointId: 'p',
+        stored,
+        from,
+        end,
+        handled: 3,
+        write: async () => void (written = true),
+      }),
+    ).rejects.toBeInstanceOf(CheckpointMovedError);
+    expect(written).toBe(false);
+    expect(log).toEqual([]);
+  });
+
+  it('replays an interrupted batch from the intent it left', async () => {
+    const intent = { position: 10n, prepare: 10n, pending: 20n };
+    const { log, checkpoints } = recorder(intent);
+    await commitBatch({
+      checkpoints,
+      checkpointId: 'p',
+      stored: intent,
+      from,
+      end,
+      handled: 3,
+      write: async () => undefined,
+    });
+    expect(log.at(-1)).toEqual({ position: 20n, prepare: 19n, applied: 3 });
   });
 });
 
