@@ -8,13 +8,7 @@ import {
   toStats,
   type StatsAccumulator,
 } from './lib/rollupStats';
-import {
-  keepNewest,
-  recentLike,
-  recentLikesKept,
-  recentPlay,
-  recentPlaysKept,
-} from './recentActivity';
+import { keepNewest, recentLike, recentLikesKept, recentPlay, recentPlaysKept } from './lib/recent';
 import type { Projection, ReadModelOp } from './types';
 
 /**

@@ -8,9 +8,7 @@
  *   npx tsx scripts/bench-project-cpu.ts [--events 300000] [--batch 50000] [--rounds 3]
  */
 import { serialize } from 'bson';
-import { recentActivity } from '../projections/recentActivity';
-import { trackCounters } from '../projections/trackCounters';
-import { trackRollups } from '../projections/trackRollups';
+import { allProjections } from '../projections/all';
 import type { Projection } from '../projections/types';
 import { isStoredEventType, parseStoredEvent, type TrackEvent } from '../src/events/stored';
 import { syntheticLog } from '../src/projector/testing/syntheticLog';
@@ -72,7 +70,7 @@ function run(projection: Projection<unknown>, all: readonly TrackEvent[]) {
 const all = events();
 console.log(`${all.length} events, batches of ${BATCH}`);
 for (let r = 0; r < ROUNDS; r++) {
-  for (const p of [trackCounters, trackRollups, recentActivity] as Projection<unknown>[]) {
+  for (const p of allProjections as Projection<unknown>[]) {
     const res = run(p, all);
     console.log(
       `round ${r + 1} ${p.name.padEnd(15)} ${res.usPerEvent.toFixed(1).padStart(6)} µs/event  ${res.docs} docs  ${(res.bytes / 2 ** 20).toFixed(1)} MB BSON`,

@@ -14,9 +14,7 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { recentActivity } from '../projections/recentActivity';
-import { trackCounters } from '../projections/trackCounters';
-import { trackRollups } from '../projections/trackRollups';
+import { allProjections } from '../projections/all';
 import { processCpuMs, spawnEventStore } from '../src/embedded-eventstore/testing/childProcess';
 import { trackStreamPrefix } from '../src/events/stored';
 import { connectEventStore } from '../src/eventstore/esdbEventStore';
@@ -204,7 +202,7 @@ async function main() {
       projectorSupervisor({
         store,
         db,
-        registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+        registry: projectionRegistry(allProjections),
         logger,
         leases: leases(db, owner, budget),
         writeBudget: budget,
@@ -217,7 +215,7 @@ async function main() {
         pollMs: 1000,
       });
 
-    // Catch-up: all three projectors from position 0, concurrently (what a fresh start does).
+    // Catch-up: every projector from position 0, concurrently (what a fresh start does).
     const cpu = cpuMeter(es.pid);
     t = Date.now();
     const live = supervisor('bench');
@@ -230,11 +228,11 @@ async function main() {
     }
     const catchUp = (Date.now() - t) / 1000;
     out(
-      `catch-up (3 projectors concurrently, one shared feed, batch ${args['rebuild-batch']}): ${catchUp.toFixed(1)} s = ${Math.round(total / catchUp)} log events/s  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
+      `catch-up (${allProjections.length} projectors concurrently, one shared feed, batch ${args['rebuild-batch']}): ${catchUp.toFixed(1)} s = ${Math.round(total / catchUp)} log events/s  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
     );
     out(`  CPU µs per event: ${cpu.perEvent(total)}`);
     const writes = await registry.getSingleMetric('projector_document_writes_total')!.get();
-    for (const name of ['trackCounters', 'trackRollups', 'recentActivity']) {
+    for (const { name } of allProjections) {
       const n = writes.values
         .filter((v) => v.labels.projection === name)
         .reduce((s, v) => s + v.value, 0);
@@ -259,9 +257,9 @@ async function rebuild(live: ReturnType<typeof projectorSupervisor>, esPid: numb
   const t = Date.now();
   const rebuilt = await live.rebuildAll();
   out(
-    `full rebuild (all three at once on one shared read, live projectors running): ${((Date.now() - t) / 1000).toFixed(1)} s  ${rebuilt.map((r) => (r.ok ? `${r.projection} ${r.seconds.toFixed(1)} s` : `${r.projection} FAILED ${r.message}`)).join(', ')}  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
+    `full rebuild (all at once on one shared read, live projectors running): ${((Date.now() - t) / 1000).toFixed(1)} s  ${rebuilt.map((r) => (r.ok ? `${r.projection} ${r.seconds.toFixed(1)} s` : `${r.projection} FAILED ${r.message}`)).join(', ')}  (load avg ${os.loadavg()[0]!.toFixed(1)})`,
   );
-  out(`  CPU µs per event (all three rebuilds): ${rebuildCpu.perEvent(total)}`);
+  out(`  CPU µs per event (all rebuilds): ${rebuildCpu.perEvent(total)}`);
 }
 
 async function liveLag(esUrl: string, live: ReturnType<typeof projectorSupervisor>, start: Date) {

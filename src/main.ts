@@ -3,9 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { recentActivity } from '../projections/recentActivity';
-import { trackCounters } from '../projections/trackCounters';
-import { trackRollups } from '../projections/trackRollups';
+import { allProjections } from '../projections/all';
 import { loadConfig, type Config } from './config/config';
 import { createAuth } from './auth/auth';
 import { resolveJwtSecret } from './auth/devSecret';
@@ -45,7 +43,7 @@ async function startProjectors(
   const supervisor = projectorSupervisor({
     store: stores.store,
     db: stores.db,
-    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    registry: projectionRegistry(allProjections),
     logger,
     leases: instanceLeases,
     batchSize: config.projectorBatchSize,

@@ -83,8 +83,7 @@ describe('operator commands against a running npm start on embedded defaults', (
   it('npm run projections:status shows every projection', async () => {
     const r = await runCli('scripts/projections-status.ts', [], env);
     expect(r.code).toBe(0);
-    for (const name of ['trackCounters', 'trackRollups', 'recentActivity'])
-      expect(r.stdout).toContain(name);
+    for (const name of ['trackCounters', 'trackRollups']) expect(r.stdout).toContain(name);
     // A deployment: addresses from the environment, nothing from DATA_DIR.
     const info = JSON.parse(fs.readFileSync(path.join(service.dataDir, 'service.json'), 'utf8'));
     const given = await runCli('scripts/projections-status.ts', [], {

@@ -4,7 +4,7 @@ import {
   recentPlaysKept,
   type RecentLike,
   type RecentPlay,
-} from '../recentActivity';
+} from './recent';
 import { mergeStatsList, type RollupStats } from './rollupStats';
 
 /**

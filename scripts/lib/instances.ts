@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { allProjections } from '../../projections/all';
 import {
   spawnEventStore,
   type ChildEventStore,
@@ -83,7 +84,7 @@ export async function startInstances(options: InstancesOptions) {
     };
     // The first one takes every lease; the others stand by.
     await spawnProjector();
-    await until(async () => (await leaseHolders(db)).size === 3, 30_000);
+    await until(async () => (await leaseHolders(db)).size === allProjections.length, 30_000);
     for (let i = 1; i < options.projectors; i++) await spawnProjector();
     return {
       root,

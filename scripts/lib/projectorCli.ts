@@ -1,7 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { recentActivity } from '../../projections/recentActivity';
-import { trackCounters } from '../../projections/trackCounters';
-import { trackRollups } from '../../projections/trackRollups';
+import { allProjections } from '../../projections/all';
 import { loadConfig } from '../../src/config/config';
 import { connectEventStore } from '../../src/eventstore/esdbEventStore';
 import { createLogger } from '../../src/logger';
@@ -25,7 +23,7 @@ export async function connectForCli() {
     db,
     // stderr: stdout carries the command's result.
     logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2),
-    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    registry: projectionRegistry(allProjections),
     async close() {
       await client.close();
       await store.close();

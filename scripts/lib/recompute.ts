@@ -57,7 +57,7 @@ export async function countsFromApi(
 
 /**
  * Every read model as the API shows it: counters (trackCounters), analytics over closed hours
- * (trackRollups), the artist's dashboard with its recent activity (recentActivity).
+ * (trackRollups), the artist's dashboard with its recent activity (trackRollups' hour partitions).
  */
 export async function readModelView(
   service: SpawnedService,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signToken } from '../auth/token';
+import { dropRetiredGenerations } from '../jobs/maintenance';
+import { testWriteBudget } from '../../test/mongo';
 import { eventually, startTestService, type TestService } from '../../test/service';
 
 const secret = 'test-secret-0123456789abcdef';
@@ -68,11 +70,7 @@ describe('projection admin routes and /metrics', () => {
       (s) => s.projections.every((p) => p.checkpoint !== '0'),
       5000,
     );
-    expect(before.projections.map((p) => p.name).sort()).toEqual([
-      'recentActivity',
-      'trackCounters',
-      'trackRollups',
-    ]);
+    expect(before.projections.map((p) => p.name).sort()).toEqual(['trackCounters', 'trackRollups']);
 
     const accepted = await post('/api/admin/projections/trackRollups/rebuild', admin);
     expect(accepted.status).toBe(202);
@@ -99,4 +97,57 @@ describe('projection admin routes and /metrics', () => {
       /http_request_duration_seconds_count\{method="GET",route="\/api\/admin\/projections",status="200"\}/,
     );
   });
+
+  it('ignores what a deployment kept of a projection no longer run (recentActivity)', async () => {
+    // Before the upgrade: its collection of the serving generation, one retired generation, its
+    // checkpoints, its pointer.
+    const db = service.db;
+    await db
+      .collection('recent_activity__g1')
+      .insertOne({ _id: 't1|5', trackId: 't1', pos: 5 } as never);
+    await db
+      .collection('recent_activity')
+      .insertOne({ _id: 't1|3', trackId: 't1', pos: 3 } as never);
+    await db.collection('projector_checkpoints').insertMany([
+      { _id: 'recentActivity', position: 3, updatedAt: new Date() },
+      { _id: 'recentActivity__g1', position: 5, updatedAt: new Date() },
+    ] as never[]);
+    await db.collection('read_model_pointers').insertOne({
+      _id: 'recentActivity',
+      generation: 1,
+      version: 2,
+      collections: { recent_activity: 'recent_activity__g1' },
+      checkpointId: 'recentActivity__g1',
+      swappedAt: new Date(0),
+      lastBuilt: 1,
+      retired: [
+        {
+          generation: 0,
+          collections: ['recent_activity'],
+          checkpointId: 'recentActivity',
+          retiredAt: new Date(0),
+        },
+      ],
+    } as never);
+
+    expect((await status()).projections.map((p) => p.name).sort()).toEqual([
+      'trackCounters',
+      'trackRollups',
+    ]);
+    expect((await post('/api/admin/projections/recentActivity/rebuild', admin)).status).toBe(404);
+    const generations = async () =>
+      Object.fromEntries((await status()).projections.map((p) => [p.name, p.generation]));
+    const before = await generations();
+    expect((await post('/api/admin/projections/all/rebuild', admin)).status).toBe(202);
+    const swapped = await eventually(
+      status,
+      (s) => s.projections.every((p) => p.generation === before[p.name]! + 1 && !p.rebuilding),
+      30_000,
+    );
+    expect(swapped.projections.every((p) => p.generation === before[p.name]! + 1)).toBe(true);
+    // The cleanup job drops its retired generation as any other; the rest stays for the operator.
+    const dropped = await dropRetiredGenerations(db, testWriteBudget(), 0);
+    expect(dropped).toContain('recent_activity');
+    expect(await db.collection('recent_activity__g1').countDocuments()).toBe(1);
+  }, 60_000);
 });

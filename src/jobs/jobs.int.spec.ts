@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
-import { newest, recentActivity } from '../../projections/recentActivity';
 import {
   counterShardOf,
   trackCounters,
@@ -25,10 +24,8 @@ import { readTrackCounters } from '../readModels/trackCounters';
 import { compactCounters } from './compactCounters';
 import { compactRollups, deletionGraceMs, deltaPartitions } from '../readModels/rollups/compaction';
 import { partitionContents } from '../readModels/rollups/partitionContents';
-import { decodeRecentActivity, type RecentActivityDoc } from '../readModels/recentActivity';
 import { encodeRollupDelta, type RollupDeltaDoc } from '../readModels/rollups/documents';
 import { rollupSnapshot } from '../readModels/rollups/snapshot';
-import { pruneRecentActivity } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
 const mongo = testDatabase('jobs');
@@ -58,12 +55,11 @@ beforeAll(async () => {
   const supervisor = projectorSupervisor({
     store,
     db: mongo.db,
-    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    registry: projectionRegistry([trackCounters, trackRollups]),
     logger: createLogger('silent'),
     leases: leases(mongo.db, 'jobs-test', budget),
     writeBudget: budget,
-    // Small batches: many documents per track, for compaction and pruning to work on (with 20,
-    // the busiest track could end with only 15 recent-activity documents: nothing to prune).
+    // Small batches: many documents per partition, for compaction to work on.
     batchSize: 10,
     rebuildBatchSize: 10,
     batchDelayMs: 5,
@@ -201,26 +197,4 @@ it('retention sets maxAge on every track stream once', async () => {
   expect(first.streams).toBe(8);
   expect(first.updated).toBe(8);
   expect((await applyRetention(mongo.db, store, 30)).updated).toBe(0);
-});
-
-it('pruning recent activity keeps every track its newest plays', async () => {
-  const newestPlays = async () => {
-    const docs = (await mongo.db
-      .collection('recent_activity')
-      .find({})
-      .toArray()) as unknown as RecentActivityDoc[];
-    const tracks = [...new Set(docs.map((d) => d.trackId))].sort();
-    return tracks.map((t) =>
-      newest(
-        docs.filter((d) => d.trackId === t).flatMap((d) => decodeRecentActivity(d).plays),
-        10,
-      ).map((p) => p.eventId),
-    );
-  };
-  const before = await newestPlays();
-  const count = await mongo.db.collection('recent_activity').countDocuments();
-  const deleted = await pruneRecentActivity(mongo.db, budget);
-  expect(deleted).toBeGreaterThan(0);
-  expect(await mongo.db.collection('recent_activity').countDocuments()).toBe(count - deleted);
-  expect(await newestPlays()).toEqual(before);
 });

@@ -8,7 +8,7 @@ import type { Leases } from '../projector/lease';
 import { applyRetention } from './applyRetention';
 import { compactCounters } from './compactCounters';
 import { compactRollups } from '../readModels/rollups/compaction';
-import { dropRetiredGenerations, pruneRecentActivity } from './maintenance';
+import { dropRetiredGenerations } from './maintenance';
 import { reconcileDay } from './reconcileDay';
 
 /**
@@ -46,11 +46,6 @@ export function startJobs(deps: {
       name: 'compact-counters',
       cron: config.jobCompactCron,
       run: () => compactCounters(db, budget),
-    },
-    {
-      name: 'prune-recent-activity',
-      cron: config.jobCompactCron,
-      run: () => pruneRecentActivity(db, budget),
     },
     {
       name: 'drop-retired-generations',

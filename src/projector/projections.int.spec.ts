@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import type { Document } from 'mongodb';
-import { recentActivity } from '../../projections/recentActivity';
 import { cutsArb, logArb, splitAt } from '../../projections/testing/arbitraries';
 import { projectionSpec } from '../../projections/testing/inMemoryReadModel';
 import { trackCounters } from '../../projections/trackCounters';
@@ -17,7 +16,7 @@ import { writeBatch } from './readModelWriter';
  */
 const mongo = testDatabase('projections');
 const budget = testWriteBudget();
-const projections: Projection[] = [trackCounters, trackRollups, recentActivity];
+const projections: Projection[] = [trackCounters, trackRollups];
 
 const withoutPos = (docs: Document[]) =>
   Object.fromEntries(docs.map(({ _pos: _p, ...d }) => [String(d._id), d]));

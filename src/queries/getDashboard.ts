@@ -15,7 +15,7 @@ import {
   recentPlaysKept,
   type RecentLike,
   type RecentPlay,
-} from '../../projections/recentActivity';
+} from '../../projections/lib/recent';
 import type { TrackBinding } from '../../projections/trackRollups';
 import type { TrackEvent } from '../events/stored';
 

@@ -1,6 +1,4 @@
 import type { Document } from 'mongodb';
-import { recentActivityCollection } from '../../projections/recentActivity';
-import { recentActivityCodec } from './recentActivity';
 import { isDeltaCollection, rollupDeltaCodec } from './rollups/documents';
 
 /**
@@ -22,7 +20,6 @@ export type DocumentCodec = {
 
 /** The codec of a logical collection, or undefined when it is stored as emitted. */
 export function documentCodec(logical: string): DocumentCodec | undefined {
-  if (logical === recentActivityCollection) return recentActivityCodec;
   if (isDeltaCollection(logical)) return rollupDeltaCodec;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { allProjections } from '../../projections/all';
 import { signToken } from '../auth/token';
 import { eventually, startTestService, type TestService } from '../../test/service';
 
@@ -69,7 +70,7 @@ describe('SERVICE_ROLES: api and projector instances on one event store and data
     expect(owners).toHaveLength(1);
     expect(api.supervisor).toBeUndefined();
     expect(api.projectors).toEqual([]);
-    expect(projector.projectors.length).toBe(3);
+    expect(projector.projectors.length).toBe(allProjections.length);
     // The api instance points operators at the projector tools instead of a bare 404.
     const admin503 = await get(api, '/api/admin/projections', { authorization: `Bearer ${admin}` });
     expect(admin503.status).toBe(503);

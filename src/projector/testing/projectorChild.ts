@@ -1,7 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { recentActivity } from '../../../projections/recentActivity';
-import { trackCounters } from '../../../projections/trackCounters';
-import { trackRollups } from '../../../projections/trackRollups';
+import { allProjections } from '../../../projections/all';
 import { connectEventStore } from '../../eventstore/esdbEventStore';
 import { createLogger } from '../../logger';
 import { serverQuirks } from '../../mongo/serverQuirks';
@@ -24,7 +22,7 @@ async function main() {
   const supervisor = projectorSupervisor({
     store,
     db: client.db(dbName),
-    registry: projectionRegistry([trackCounters, trackRollups, recentActivity]),
+    registry: projectionRegistry(allProjections),
     logger,
     leases: leases(client.db(dbName), owner!, budget),
     writeBudget: budget,

@@ -5,7 +5,7 @@ import {
   sketchBytes,
   type RollupStats,
 } from '../../../projections/lib/rollupStats';
-import type { RecentLike, RecentPlay } from '../../../projections/recentActivity';
+import type { RecentLike, RecentPlay } from '../../../projections/lib/recent';
 
 /**
  * The stored form of rollup content: one JSON string per document for the cells (listener
