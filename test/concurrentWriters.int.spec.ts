@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { allProjections } from '../projections/all';
 import { trackCounters } from '../projections/trackCounters';
 import { trackRollups } from '../projections/trackRollups';
 import { signToken } from '../src/auth/token';
@@ -133,7 +134,7 @@ describe('projectors, jobs, catalog writes and a rebuild at once on one FerretDB
       code: 0,
       stderr: '',
     });
-    for (const name of ['trackCounters', 'trackRollups', 'recentActivity'])
+    for (const { name } of allProjections)
       expect(rebuilt.stdout).toMatch(new RegExp(`${name}: generation 1 swapped in`));
     expect(stats.failures).toEqual([]);
     expect(catalogErrors).toEqual([]);
