@@ -9,6 +9,7 @@ import { countsFromApi, countsFromLog, differences, readModelView } from '../scr
 import { retryingLoad } from '../scripts/lib/retryingLoad';
 import type { SpawnedService } from '../scripts/lib/service';
 import { runCli } from './cliProcess';
+import { settlesWithin } from '../src/mongo/testing/settlesWithin';
 
 /**
  * Every write path against one FerretDB at once, on servers of this file's own (FerretDB 1.24
@@ -21,16 +22,6 @@ import { runCli } from './cliProcess';
 const BUDGET = '32';
 const hour = 3_600_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves with `true` when `p` settles within `ms`, `false` when it is still pending. */
-const settlesWithin = (p: Promise<unknown>, ms: number) =>
-  Promise.race([
-    p.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
 
 describe('projectors, jobs, catalog writes and a rebuild at once on one FerretDB', () => {
   const run = randomUUID().slice(0, 6);

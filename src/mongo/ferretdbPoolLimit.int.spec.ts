@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { testMongoKind } from '../../test/mongo';
 import { ensureFerretdbBinary, startFerretdb, type RunningFerretdb } from './ferretdb';
+import { settlesWithin } from './testing/settlesWithin';
 
 /**
  * FerretDB 1.24's pool limit, on a FerretDB of this file's own (a hung database stays hung until
@@ -31,15 +32,6 @@ afterAll(async () => {
   await ferretdb?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
-
-const settlesWithin = (p: Promise<unknown>, ms: number) =>
-  Promise.race([
-    p.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
 
 async function seed(db: Db, count: number) {
   const docs = Array.from({ length: count }, (_, k) => ({ _id: `d${k}`, n: 0 }));

@@ -5,6 +5,7 @@ import {
   seedWriterLoad,
   type WriterLoad,
 } from './testing/concurrentWriters';
+import { settlesWithin } from './testing/settlesWithin';
 
 /**
  * Many writers at once against the run's server, through the update budget. Without the budget
@@ -22,13 +23,6 @@ const load = (prefix: string): WriterLoad => ({
   singleWriters: 4,
   singleUpdatesPerWriter: 25,
 });
-
-/** Resolves with `true` when `p` settles within `ms`, `false` when it is still pending. */
-const settlesWithin = (p: Promise<unknown>, ms: number) =>
-  Promise.race([
-    p.then(() => true),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
 
 describe('update budget under concurrent writers', () => {
   it('completes every command of 1,900 concurrent updates, and the server still answers', async () => {

@@ -22,6 +22,14 @@ export type CheckpointDoc = {
 
 export const checkpointsCollection = 'projector_checkpoints';
 
+/** The fields a checkpoint write sets. */
+const stored = (c: Checkpoint) => ({
+  position: Number(c.position),
+  prepare: Number(c.prepare ?? c.position),
+  pending: c.pending !== undefined ? Number(c.pending) : null,
+  updatedAt: new Date(),
+});
+
 /** Writes (`store`, `reset`) need the process's `budget`; without one the store only reads. */
 export function checkpointStore(db: Db, budget?: WriteBudget) {
   const collection = db.collection<CheckpointDoc>(checkpointsCollection);
@@ -45,12 +53,7 @@ export function checkpointStore(db: Db, budget?: WriteBudget) {
           { _id: id },
           {
             $inc: { eventsApplied: applied },
-            $set: {
-              position: Number(checkpoint.position),
-              prepare: Number(checkpoint.prepare ?? checkpoint.position),
-              pending: checkpoint.pending !== undefined ? Number(checkpoint.pending) : null,
-              updatedAt: new Date(),
-            },
+            $set: stored(checkpoint),
           },
           { upsert: true },
         );
@@ -73,12 +76,7 @@ export function checkpointStore(db: Db, budget?: WriteBudget) {
           filter,
           {
             $inc: { eventsApplied: applied },
-            $set: {
-              position: Number(next.position),
-              prepare: Number(next.prepare ?? next.position),
-              pending: next.pending !== undefined ? Number(next.pending) : null,
-              updatedAt: new Date(),
-            },
+            $set: stored(next),
           },
           // The first write of a generation creates its document; where one exists but holds
           // something else, the upsert collides on `_id` instead.
