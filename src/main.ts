@@ -82,7 +82,9 @@ async function startApi(
   await ingestion.ready;
   const queries = createStatsQueries({
     db,
-    source: store,
+    // With the projectors in this process, the tail reads their shared feed: each event is
+    // read and decoded once for both.
+    source: supervisor?.feed ?? store,
     clock: () => new Date(),
     logger,
     options: {
