@@ -5,6 +5,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
+import { findUp } from '../service/projectRoot';
 import { acquireDirLock } from './dirLock';
 
 /** FerretDB version embedded by tools/ferretdb (keep in step with its go.mod). */
@@ -14,12 +15,8 @@ const SOURCE_FILES = ['go.mod', 'go.sum', 'main.go'] as const;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /** The repository root: the nearest ancestor holding tools/ferretdb/go.mod. */
-export function repoRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'tools', 'ferretdb', 'go.mod'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`tools/ferretdb/go.mod not found above ${from}`);
-  }
-}
+export const repoRoot = (from: string = __dirname): string =>
+  findUp(join('tools', 'ferretdb', 'go.mod'), from);
 
 export function defaultFerretdbCacheDir(): string {
   return join(repoRoot(), '.cache', 'ferretdb');
