@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCliArgs } from '../cliArgs';
 import { startEmbeddedEventStore } from './server';
 
 /**
@@ -18,23 +19,11 @@ const argsSchema = z.object({
     .optional(),
 });
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    const key = k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    out[key] = inline ?? argv[++i] ?? '';
-  }
-  return out;
-}
-
 const log = (level: string) => (o: object, msg?: string) =>
   process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...o })}\n`);
 
 async function main(): Promise<void> {
-  const parsed = argsSchema.safeParse(parseArgs(process.argv.slice(2)));
+  const parsed = argsSchema.safeParse(parseCliArgs(process.argv.slice(2)));
   if (!parsed.success) {
     process.stderr.write(`invalid arguments: ${parsed.error.message}\n`);
     process.exit(2);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCliArgs } from '../cliArgs';
 import { createLogger } from '../logger';
 import { provisionMongo } from './provision';
 
@@ -17,19 +18,8 @@ const argsSchema = z.object({
   provider: z.enum(['auto', 'ferretdb', 'memory']).default('auto'),
 });
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    out[k] = inline ?? argv[++i] ?? '';
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const parsed = argsSchema.safeParse(parseArgs(process.argv.slice(2)));
+  const parsed = argsSchema.safeParse(parseCliArgs(process.argv.slice(2)));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`);
     process.stderr.write(`invalid arguments:\n${lines.join('\n')}\n`);
