@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IngestionEventInput } from '../../src/events/ingestion';
+import { mulberry32 } from '../../src/projector/testing/syntheticLog';
 
 export type SeedTrack = {
   trackId: string;
@@ -36,18 +37,6 @@ const PLATFORM_WEIGHTS = [3, 1, 4, 3, 2, 1];
 const PLAYLISTS = ['chill-evenings', 'indie-discoveries', 'morning-run', 'focus-flow', 'road-trip'];
 const DAY = 86_400_000;
 
-/** mulberry32: a small deterministic PRNG, so every run seeds the same shape of data. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(rnd: () => number, items: readonly T[], weights: readonly number[]): T {
   const total = weights.reduce((s, w) => s + w, 0);
   let x = rnd() * total;
@@ -63,7 +52,8 @@ export function seedHistory(
   tracks: readonly SeedTrack[],
   opts: SeedOptions,
 ): IngestionEventInput[] {
-  const rnd = prng(opts.seed);
+  // A deterministic generator, so every run seeds the same shape of data.
+  const rnd = mulberry32(opts.seed);
   const events: IngestionEventInput[] = [];
   const weights = tracks.map((_, i) => 1 / (i + 1));
   const listeners = Math.max(20, opts.playsPerDay * 6);

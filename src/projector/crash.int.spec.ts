@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Db, Document } from 'mongodb';
 import {
@@ -13,16 +11,13 @@ import { trackRollups } from '../../projections/trackRollups';
 import { unpackRollup, type PackedRollup } from '../readModels/rollups/documents';
 import { rollupSnapshot } from '../readModels/rollups/snapshot';
 import { testDatabase, testMongoUrl, testWriteBudget } from '../../test/mongo';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
-import { connectEventStore } from '../eventstore/esdbEventStore';
+import { syntheticStore, type SyntheticStore } from './testing/syntheticStore';
 import type { EventStore } from '../eventstore/eventStore';
 import { createLogger } from '../logger';
 import { leases } from './lease';
 import { physicalName } from '../readModels/pointers';
 import { projectionRegistry } from './registry';
 import { projectorSupervisor } from './supervisor';
-import { loadLog } from './testing/loadLog';
-import { syntheticLog } from './testing/syntheticLog';
 
 /**
  * Exactly-once under crashes: a projector child process is killed with SIGKILL at random
@@ -31,15 +26,11 @@ import { syntheticLog } from './testing/syntheticLog';
  */
 const mongo = testDatabase('crash');
 const owner = 'crash-test-owner';
-let dir: string;
-let server: EmbeddedEventStore;
+let es: SyntheticStore;
 let store: EventStore;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-es-'));
-  server = await startEmbeddedEventStore({ dataDir: dir, port: 0 });
-  store = connectEventStore(server.connectionString);
-  const log = syntheticLog({
+  es = await syntheticStore('crash', {
     events: 1_500,
     tracks: 30,
     artists: 6,
@@ -48,13 +39,11 @@ beforeAll(async () => {
     to: new Date('2026-03-10T00:00:00Z'),
     seed: 11,
   });
-  await loadLog(store, log, { chunkSize: 500 });
+  store = es.store;
 }, 60_000);
 
 afterAll(async () => {
-  await store?.close();
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await es?.close();
 });
 
 function runChild(killAfterMs: number): Promise<string> {
@@ -65,7 +54,7 @@ function runChild(killAfterMs: number): Promise<string> {
       '--import',
       'tsx',
       path.join(__dirname, 'testing', 'projectorChild.ts'),
-      server.connectionString,
+      es.connectionString,
       testMongoUrl(),
       mongo.name,
       '100',

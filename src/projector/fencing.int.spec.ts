@@ -1,20 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   foldCounters,
   trackCounters,
   type TrackCountersDoc,
 } from '../../projections/trackCounters';
 import { testDatabase, testWriteBudget } from '../../test/mongo';
-import { startEmbeddedEventStore, type EmbeddedEventStore } from '../embedded-eventstore/server';
-import { connectEventStore } from '../eventstore/esdbEventStore';
+import { syntheticStore, type SyntheticStore } from './testing/syntheticStore';
 import type { EventStore } from '../eventstore/eventStore';
 import { createLogger } from '../logger';
 import { checkpointStore } from '../readModels/checkpointStore';
 import { startProjector, type RunningProjector } from './projector';
-import { loadLog } from './testing/loadLog';
-import { syntheticLog } from './testing/syntheticLog';
 
 /**
  * Two instances of one projector writing one checkpoint at once: what happens when a lease
@@ -23,16 +17,12 @@ import { syntheticLog } from './testing/syntheticLog';
  * write a batch from a given place, so every event is counted once.
  */
 const mongo = testDatabase('fencing');
-let dir: string;
-let server: EmbeddedEventStore;
+let es: SyntheticStore;
 let store: EventStore;
 const EVENTS = 3000;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fencing-es-'));
-  server = await startEmbeddedEventStore({ dataDir: dir, port: 0 });
-  store = connectEventStore(server.connectionString);
-  const log = syntheticLog({
+  es = await syntheticStore('fencing', {
     events: EVENTS,
     tracks: 20,
     artists: 4,
@@ -41,13 +31,11 @@ beforeAll(async () => {
     to: new Date('2026-02-20T00:00:00Z'),
     seed: 5,
   });
-  await loadLog(store, log, { chunkSize: 500 });
+  store = es.store;
 }, 60_000);
 
 afterAll(async () => {
-  await store?.close();
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await es?.close();
 });
 
 const start = (batchSize: number) =>
