@@ -88,7 +88,11 @@ export function loadBindings(docs: readonly BindingDoc[], checkpoint: number): B
 }
 
 const catalogTypes: readonly StoredEventType[] = ['TrackRegistered', 'TrackUpdated'];
-const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000) * 3_600_000;
+/** Start of the hour a stat event happened in (0 for catalog events, which have no time). */
+const hourOf = (e: TrackEvent) =>
+  catalogTypes.includes(e.type)
+    ? 0
+    : Math.floor(Date.parse(e.data.occurredAt) / 3_600_000) * 3_600_000;
 
 /**
  * Applies one event to the bindings (catalog events move the track; a stat event puts its
@@ -98,7 +102,7 @@ const hourOf = (iso: string) => Math.floor(Date.parse(iso) / 3_600_000) * 3_600_
 export function bindEvent(
   bindings: Bindings,
   e: TrackEvent,
-  hour = catalogTypes.includes(e.type) ? 0 : hourOf(e.data.occurredAt),
+  hour = hourOf(e),
 ): { container?: string; changed: boolean } {
   const { trackId } = e.data;
   let b = bindings.get(trackId);
@@ -251,8 +255,7 @@ export const trackRollups: Projection<Bindings> = {
     const memo = new Map<number, [number, number]>();
     const changed = new Set<string>();
     for (const event of events) {
-      const isStat = !catalogTypes.includes(event.type);
-      const hour = isStat ? hourOf(event.data.occurredAt) : 0;
+      const hour = hourOf(event);
       const bound = bindEvent(bindings, event, hour);
       if (bound.changed) changed.add(event.data.trackId);
       if (bound.container === undefined) continue;
