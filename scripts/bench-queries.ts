@@ -424,8 +424,7 @@ async function prepare(mongoUrl: string, es: ChildEventStore, db: Db) {
     out.dataset = await generate(es);
     console.log(`data set: ${JSON.stringify(out.dataset)} (load ${load1()})`);
   }
-  // The first start after an import lasts until the query tail has read the projectors' lag.
-  const { service, readyMs } = await startService(mongoUrl, es, 3_600_000);
+  const { service, readyMs } = await startService(mongoUrl, es);
   out.firstStartSeconds = readyMs / 1000;
   console.log(`service ready after ${f1(readyMs / 1000)} s (load ${load1()})`);
   out.catchUpSeconds = await waitCaughtUp(service.url, es);

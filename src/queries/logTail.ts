@@ -24,6 +24,7 @@ export function logTail(
   let subscription: LogSubscription | undefined;
   let running: Promise<void> | undefined;
   let overflowed = false;
+  let caughtUp = false;
 
   async function consume(sub: LogSubscription) {
     for await (const e of sub) {
@@ -59,11 +60,15 @@ export function logTail(
   };
 
   return {
-    /** (Re)starts the subscription right after `from` and resolves once it has caught up. */
-    async start(from: LogPosition | undefined): Promise<void> {
+    /**
+     * (Re)starts the subscription right after `from` and resolves once it has caught up, or
+     * after `waitMs` while it still reads a backlog (it goes on reading; `caughtUp()` tells).
+     */
+    async start(from: LogPosition | undefined, waitMs = Infinity): Promise<void> {
       await this.close();
       events = [];
       overflowed = false;
+      caughtUp = false;
       start = from?.commit ?? -1n;
       const sub = store.subscribeToAll({
         ...(from && from.commit > 0n ? { from } : {}),
@@ -73,8 +78,18 @@ export function logTail(
       running = consume(sub).catch((err: unknown) =>
         options.logger.error({ err }, 'tail subscription stopped'),
       );
-      await sub.caughtUp;
+      const reached = sub.caughtUp.then(() => {
+        if (subscription === sub) caughtUp = true;
+      });
+      if (!Number.isFinite(waitMs)) return reached;
+      // A failure after the wait is the subscription's: `consume` logs it.
+      reached.catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([reached, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
     },
+    /** Whether the subscription has read the log up to its head as of its start. */
+    caughtUp: () => caughtUp,
     /** Whether every event after `position` is held. */
     covers(position: number): boolean {
       return BigInt(position) >= start;

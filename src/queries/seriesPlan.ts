@@ -28,7 +28,7 @@ const iso = (t: number) => new Date(t).toISOString();
  */
 export function coverageOf(
   cells: readonly PlannedCell[],
-  snap: { checkpoint: number; incomplete?: true },
+  snap: { checkpoint: number; incomplete?: string },
   tailEvents: number,
 ) {
   const runs: { level: Level; from: string; to: string; cells: number }[] = [];
@@ -51,9 +51,7 @@ export function coverageOf(
     rollups: runs,
     raw: {
       eventsAfterCheckpoint: tailEvents,
-      ...(snap.incomplete
-        ? { incomplete: 'the projector is behind by more than QUERY_TAIL_MAX_EVENTS' }
-        : {}),
+      ...(snap.incomplete ? { incomplete: snap.incomplete } : {}),
     },
   };
 }

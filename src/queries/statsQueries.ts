@@ -31,6 +31,8 @@ export type StatsQueryOptions = {
   tailMaxEvents: number;
   /** Folded answers kept for reuse while the checkpoint holds (see `foldKey`). */
   foldCacheEntries: number;
+  /** How long a (re)start waits for the tail to read the log up to its head (default 5 s). */
+  tailStartWaitMs?: number;
 };
 
 /**
@@ -53,8 +55,8 @@ export function foldKey(
 export type Snapshot = {
   checkpoint: number;
   tail: readonly TrackEvent[];
-  /** The projector is further behind than the tail holds: recent events are missing. */
-  incomplete?: true;
+  /** Why recent events are missing from the tail, when they are. */
+  incomplete?: string;
 };
 
 /** What the query handlers read through (built by `createStatsQueries`). */
@@ -100,12 +102,16 @@ export function createStatsQueries(deps: {
   let family: string | undefined;
   let restarting: Promise<void> | undefined;
 
-  /** Loads the catalog at the rollups' checkpoint and (re)starts the tail there. */
+  /**
+   * Loads the catalog at the rollups' checkpoint and (re)starts the tail there. A tail with a
+   * long backlog to read (the projectors far behind, as after an import) is waited for at most
+   * `tailStartWaitMs`; answers meanwhile say they lack what it has not read yet.
+   */
   const restart = (rt: RoundTrips) =>
     (restarting ??= (async () => {
       const loaded = await reader.bindings(rt);
       catalog.reset(loaded.bindings);
-      await tail.start(loaded.position);
+      await tail.start(loaded.position, deps.options.tailStartWaitMs ?? 5000);
       family = loaded.physical;
     })().finally(() => (restarting = undefined)));
 
@@ -119,11 +125,12 @@ export function createStatsQueries(deps: {
         // Read synchronously with the checkpoint: nothing can be pruned in between.
         const events = tail.after(head.checkpoint);
         tail.prune(head.checkpoint);
-        return {
-          checkpoint: head.checkpoint,
-          tail: events,
-          ...(covered ? {} : { incomplete: true }),
-        };
+        const incomplete = !covered
+          ? 'the projector is behind by more than QUERY_TAIL_MAX_EVENTS'
+          : !tail.caughtUp()
+            ? "the log past the rollups' checkpoint is still being read"
+            : undefined;
+        return { checkpoint: head.checkpoint, tail: events, ...(incomplete ? { incomplete } : {}) };
       }
       await restart(rt);
     }
