@@ -15,4 +15,5 @@ COPY client ./client
 RUN npm run build:client && mkdir -p /app/data /app/.cache && chown node:node /app/data /app/.cache
 EXPOSE 3000
 USER node
-CMD ["node", "scripts/start.cjs"]
+# The heap limit: see serviceNodeArgs in scripts/lib/serviceBundle.cjs.
+CMD ["node", "--max-old-space-size=2000", "scripts/start.cjs"]

@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serviceNodeArgs } = require('../../scripts/lib/serviceBundle.cjs') as {
+  serviceNodeArgs: string[];
+};
 
 export interface RunningService {
   url: string;
@@ -13,7 +17,7 @@ export interface RunningService {
 }
 
 /**
- * Starts the real service as `npm start` runs it (`node scripts/start.cjs`) on embedded defaults: free ports, its own data
+ * Starts the real service as `npm start` runs it (`node <serviceNodeArgs> scripts/start.cjs`) on embedded defaults: free ports, its own data
  * directory, MONGODB_URL from TEST_MONGODB_URL when set. Resolves once `/health` answers.
  */
 export async function startService(
@@ -21,7 +25,7 @@ export async function startService(
   timeoutMs = 180_000,
 ): Promise<RunningService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-e2e-'));
-  const child = spawn(process.execPath, ['scripts/start.cjs'], {
+  const child = spawn(process.execPath, [...serviceNodeArgs, 'scripts/start.cjs'], {
     cwd: repoRoot,
     detached: true, // own process group: the service and its FerretDB stop together
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -141,13 +141,15 @@ function hookProcessExit(): void {
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildService, serviceNodeArgs } = require('./serviceBundle.cjs') as {
+  buildService: () => string;
+  serviceNodeArgs: string[];
+};
+
 let bundle: string | undefined;
 /** The service bundled once per process, as `npm start` runs it (scripts/lib/serviceBundle.cjs). */
-function serviceBundle(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildService } = require('./serviceBundle.cjs') as { buildService: () => string };
-  return (bundle ??= buildService());
-}
+const serviceBundle = (): string => (bundle ??= buildService());
 
 /** Starts the service (`src/main.ts`, bundled) and resolves once `/health` answers 200. */
 export async function spawnService(options: SpawnServiceOptions = {}): Promise<SpawnedService> {
@@ -159,6 +161,8 @@ export async function spawnService(options: SpawnServiceOptions = {}): Promise<S
   const child = spawn(
     process.execPath,
     [
+      ...serviceNodeArgs,
+      // After the service's own: a benchmark's `--service-node-args` win (the last flag does).
       ...(options.nodeArgs ?? []),
       '--require',
       path.join(__dirname, 'exitWithParent.cjs'),

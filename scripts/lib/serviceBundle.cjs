@@ -16,6 +16,17 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * Node options the service runs with: `npm start` (package.json), the Dockerfile's CMD and the
+ * service processes benchmarks and tests start all pass these (test/serviceNodeArgs.unit.spec.ts
+ * checks that they agree). A V8 heap limit of 2,000 MB, just under 2 GiB: from 2 GiB up (the
+ * default here is 4 GiB) V8 lets the heap grow to 4x what survived the last full collection
+ * while allocation is fast; under it, to at most ~2x. The service's caches are bounded (QUERY_*
+ * settings), so its live heap stays near 100 MB: 290 MB of RSS after the query bench against
+ * 373-422 MB without the limit (docs/PERFORMANCE.md).
+ */
+const serviceNodeArgs = ['--max-old-space-size=2000'];
+
 const entryPoints = [
   'src/main.ts',
   'src/ingestion/writerWorker.ts',
@@ -59,4 +70,4 @@ function buildService() {
   return path.join(outdir, 'main.js');
 }
 
-module.exports = { buildService };
+module.exports = { buildService, serviceNodeArgs };
