@@ -136,18 +136,21 @@ export function createStatsQueries(deps: {
     }
   }
 
-  /** The partitions' cells (and recent activity) of these tracks' containers. */
+  /** The partitions' cells (or only their recent activity) of these tracks. */
   async function partitions(
     tracks: readonly TrackBinding[],
     names: readonly string[],
     snap: Snapshot,
     rt: RoundTrips,
+    cells = true,
   ) {
-    const containers = [...new Set(tracks.flatMap((t) => t.containers))];
+    const want = {
+      containers: [...new Set(tracks.flatMap((t) => t.containers))],
+      tracks: new Set(tracks.map((t) => t.trackId)),
+      cells,
+    };
     const read = await Promise.all(
-      names.map(
-        async (p) => [p, await reader.partition(p, containers, snap.checkpoint, rt)] as const,
-      ),
+      names.map(async (p) => [p, await reader.partition(p, want, snap.checkpoint, rt)] as const),
     );
     return {
       cells: new Map<string, TrackCells>(read.map(([p, d]) => [p, d.cells])),
@@ -207,7 +210,7 @@ export function createStatsQueries(deps: {
       let likes = 0;
       for (let t = now; Number.isFinite(first) && t >= floorTo(first, 'm');) {
         const partition = cellsAt(t)[0]!.partition; // the hours of t's month
-        const { recent } = await partitions(tracks, [partition], snap, rt);
+        const { recent } = await partitions(tracks, [partition], snap, rt, false);
         const r = recent.get(partition)!;
         lists.push(r);
         for (const track of tracks) {

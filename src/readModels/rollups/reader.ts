@@ -30,6 +30,24 @@ import { unpackCells, unpackRecent } from './packing';
 
 export type PartitionData = { cells: TrackCells; recent: TrackRecent };
 
+/** The entries of `map` for these tracks (the map itself when it holds no other). */
+function only<V>(map: Map<string, V>, tracks: ReadonlySet<string>): Map<string, V> {
+  let others = false;
+  for (const trackId of map.keys()) {
+    if (!tracks.has(trackId)) {
+      others = true;
+      break;
+    }
+  }
+  if (!others) return map;
+  const out = new Map<string, V>();
+  for (const trackId of tracks) {
+    const v = map.get(trackId);
+    if (v !== undefined) out.set(trackId, v);
+  }
+  return out;
+}
+
 type Parsed = { container: string; pos: number; data: PartitionData; bytes: number };
 
 const parse = (d: {
@@ -171,15 +189,19 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
     },
 
     /**
-     * The cells (and recent activity) of `containers` in one partition, exact up to `checkpoint`
-     * (the caller's, read once per request so all partitions agree).
+     * The cells (and recent activity) of `tracks` in one partition, read from their
+     * `containers`, exact up to `checkpoint` (the caller's, read once per request so all
+     * partitions agree). Only those tracks are merged: a container can hold many more (`~`
+     * holds every track projected before its catalog entry). `cells: false` when only the
+     * recent activity is wanted.
      */
     async partition(
       partition: string,
-      containers: readonly string[],
+      want: { containers: readonly string[]; tracks: ReadonlySet<string>; cells?: boolean },
       checkpoint: number,
       rt: RoundTrips,
     ): Promise<PartitionData> {
+      const { containers, tracks } = want;
       const { physical } = await live(rt);
       const dir = await directoryEntry(physical, partition, rt);
       const rel = (logical: string) => physical + logical.slice(rollupFamily.length);
@@ -201,10 +223,13 @@ export function rollupReader(db: Db, resolver: ReadModelResolver, options: Rollu
       ];
       if (parts.length === 0) return { cells: new Map(), recent: new Map() };
       return {
-        cells: mergeCells(parts.map((p) => p.data.cells)),
+        cells:
+          want.cells === false
+            ? new Map()
+            : mergeCells(parts.map((p) => only(p.data.cells, tracks))),
         // Only hour partitions keep recent activity.
         recent: partition.startsWith('h')
-          ? mergeRecent(parts.map((p) => p.data.recent))
+          ? mergeRecent(parts.map((p) => only(p.data.recent, tracks)))
           : new Map(),
       };
     },
