@@ -3,9 +3,10 @@ import { cellAt, floorTo, levels, type CellAddress } from './lib/cells';
 import type { TrackCells, TrackRecent } from './lib/rollupCells';
 import {
   accumulate,
+  mergeAccumulators,
   newAccumulator,
-  prepareEvent,
   toStats,
+  type RollupStats,
   type StatsAccumulator,
 } from './lib/rollupStats';
 import { keepNewest, recentLike, recentLikesKept, recentPlay, recentPlaysKept } from './lib/recent';
@@ -143,12 +144,13 @@ const DAY = 86_400_000;
 
 /**
  * One track's cells in one container during a batch, keyed by each level's cell start (numbers:
- * cheap to look up per event; turned into partition and key once per cell at the end).
+ * cheap to look up per event; turned into partition and key once per cell at the end). Events
+ * go into hour cells only; `rollUp` makes the day, month and year cells from them.
  */
 type TrackAcc = {
   container: string;
   trackId: string;
-  cells: [Map<number, StatsAccumulator>, ...Map<number, StatsAccumulator>[]];
+  hours: Map<number, StatsAccumulator>;
   /** Per month (an hour partition), the newest plays and likes. */
   recent?: Map<number, { plays: TrackEvent[]; likes: TrackEvent[] }>;
 };
@@ -160,32 +162,55 @@ function periodStarts(memo: Map<number, [number, number]>, day: number): [number
   return p;
 }
 
-/** Adds one stat event to its track's cells (hour, day, month, year) and recent lists. */
+const dayOf = (t: number) => Math.floor(t / DAY) * DAY;
+
+/** Adds one stat event to its track's hour cell and recent lists. */
 function addEvent(
   acc: TrackAcc,
   event: TrackEvent,
   hour: number,
   memo: Map<number, [number, number]>,
 ) {
-  const day = Math.floor(hour / DAY) * DAY;
-  const [month, year] = periodStarts(memo, day);
-  const prepared = prepareEvent(event);
-  const starts = [hour, day, month, year];
-  for (let i = 0; i < 4; i++) {
-    const byStart = acc.cells[i]!;
-    let cell = byStart.get(starts[i]!);
-    if (!cell) byStart.set(starts[i]!, (cell = newAccumulator()));
-    accumulate(cell, event, prepared);
-  }
+  let cell = acc.hours.get(hour);
+  if (!cell) acc.hours.set(hour, (cell = newAccumulator()));
+  accumulate(cell, event);
   if (event.type === 'TrackPlayed' || event.type === 'TrackLiked') {
+    const [month] = periodStarts(memo, dayOf(hour));
     const r = into((acc.recent ??= new Map()), month, () => ({ plays: [], likes: [] }));
     if (event.type === 'TrackPlayed') keepNewest(r.plays, event, recentPlaysKept);
     else keepNewest(r.likes, event, recentLikesKept);
   }
 }
 
+/**
+ * The cells of the next level up (by `parentOf` each cell's start), made from these: a cell
+ * with one child is that child's very accumulator (a live batch, all in one hour, has the same
+ * statistics in its hour, day, month and year cells, computed and packed once), otherwise the
+ * children merged. Once per batch and cell, instead of once per event and level.
+ */
+function rollUp(
+  cells: Map<number, StatsAccumulator>,
+  parentOf: (start: number) => number,
+): Map<number, StatsAccumulator> {
+  const children = new Map<number, StatsAccumulator[]>();
+  for (const [start, cell] of cells) into(children, parentOf(start), () => []).push(cell);
+  const out = new Map<number, StatsAccumulator>();
+  for (const [start, list] of children) {
+    out.set(start, list.length === 1 ? list[0]! : mergeAccumulators(list));
+  }
+  return out;
+}
+
+/** A track's cells of every level, hours first (the order of `levels`). */
+function cellsByLevel(t: TrackAcc, memo: Map<number, [number, number]>) {
+  const days = rollUp(t.hours, dayOf);
+  const months = rollUp(days, (day) => periodStarts(memo, day)[0]);
+  const years = rollUp(months, (month) => periodStarts(memo, month)[1]);
+  return [t.hours, days, months, years];
+}
+
 /** The batch's cells grouped by partition and container, as `deltaDocs` writes them. */
-function byPartition(tracks: Iterable<TrackAcc>) {
+function byPartition(tracks: Iterable<TrackAcc>, memo: Map<number, [number, number]>) {
   const partitions = new Map<string, Map<string, ContainerAcc>>();
   const addresses = levels.map(() => new Map<number, CellAddress>());
   const address = (level: number, start: number) =>
@@ -197,7 +222,7 @@ function byPartition(tracks: Iterable<TrackAcc>) {
       () => ({ cells: new Map() }),
     );
   for (const t of tracks) {
-    t.cells.forEach((byStart, level) => {
+    cellsByLevel(t, memo).forEach((byStart, level) => {
       for (const [start, cell] of byStart) {
         const { partition, key } = address(level, start);
         into(containerAcc(partition, t.container).cells, t.trackId, () => new Map()).set(key, cell);
@@ -213,11 +238,14 @@ function byPartition(tracks: Iterable<TrackAcc>) {
 
 function deltaDocs(partitions: Map<string, Map<string, ContainerAcc>>, pos: number) {
   const ops: ReadModelOp[] = [];
+  // An accumulator shared by several levels (see `rollUp`) gives one statistics object.
+  const stats = new Map<StatsAccumulator, RollupStats>();
+  const statsOf = (a: StatsAccumulator) => into(stats, a, () => toStats(a));
   for (const [partition, containers] of partitions) {
     for (const [container, acc] of containers) {
       const cells: TrackCells = new Map();
       for (const [trackId, byKey] of acc.cells) {
-        cells.set(trackId, Object.fromEntries([...byKey].map(([k, a]) => [k, toStats(a)])));
+        cells.set(trackId, Object.fromEntries([...byKey].map(([k, a]) => [k, statsOf(a)])));
       }
       const doc: RollupDelta = { _id: `${container}|${pos}`, container, pos, cells };
       if (acc.recent) {
@@ -262,13 +290,10 @@ export const trackRollups: Projection<Bindings> = {
       const { trackId } = event.data;
       const id = `${bound.container}|${trackId}`;
       let acc = tracks.get(id);
-      if (!acc) {
-        const cells = [new Map(), new Map(), new Map(), new Map()] as TrackAcc['cells'];
-        tracks.set(id, (acc = { container: bound.container, trackId, cells }));
-      }
+      if (!acc) tracks.set(id, (acc = { container: bound.container, trackId, hours: new Map() }));
       addEvent(acc, event, hour, memo);
     }
-    const partitions = byPartition(tracks.values());
+    const partitions = byPartition(tracks.values(), memo);
     const ops = deltaDocs(partitions, pos);
     for (const trackId of changed) {
       const b = bindings.get(trackId)!;

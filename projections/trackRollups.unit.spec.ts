@@ -68,6 +68,22 @@ describe('trackRollups', () => {
       });
   });
 
+  it('gives a batch within one hour one statistics object for its hour, day, month and year', () => {
+    const ops = trackRollups.project(
+      ['00:05', '00:20', '00:50'].map((mmss) =>
+        trackEvent('TrackPlayed', { trackId: 't1', occurredAt: `2026-03-04T05:${mmss}.000Z` }),
+      ),
+      new Map(),
+    );
+    const stats = ops
+      .filter((op) => op.collection.endsWith('.d'))
+      .map((op) => (op as { insert: RollupDelta }).insert.cells.get('t1') ?? {})
+      .flatMap((byKey) => Object.values(byKey));
+    expect(stats).toHaveLength(4);
+    expect(new Set(stats).size).toBe(1);
+    expect(stats[0]).toMatchObject({ plays: 3 });
+  });
+
   it('counts every kind of fact and keeps breakdowns by source, platform and playlist', () => {
     spec
       .given()

@@ -180,6 +180,22 @@ export function accumulate(
   }
 }
 
+/** One accumulator holding what all of these hold (they are not modified). */
+export function mergeAccumulators(list: readonly StatsAccumulator[]): StatsAccumulator {
+  const out = newAccumulator();
+  for (const a of list) {
+    for (const f of countFields) out.counts[f] += a.counts[f];
+    for (const f of breakdownFields) {
+      const map = a.breakdowns[f];
+      if (!map) continue;
+      const into = (out.breakdowns[f] ??= {});
+      for (const k in map) into[k] = (into[k] ?? 0) + map[k]!;
+    }
+    for (const h of a.listeners) out.listeners.push(h);
+  }
+  return out;
+}
+
 /** The stored form of an accumulator: only non-zero fields, listeners serialized. */
 export function toStats(acc: StatsAccumulator): RollupStats {
   const out: RollupStats = {};

@@ -19,11 +19,23 @@ const base64 = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
+ * Packed statistics by object: a projection may put one statistics object in several cells
+ * (the day, month and year of a batch that lies within one hour), packed once.
+ */
+const packed = new WeakMap<RollupStats, string>();
+
+const statsJson = (stats: RollupStats): string => {
+  let json = packed.get(stats);
+  if (json === undefined) packed.set(stats, (json = packStats(stats)));
+  return json;
+};
+
+/**
  * One bucket's statistics as JSON text: non-zero counts, breakdowns, the sketch in base64.
  * Written field by field (the projector packs one per cell it touches, so no intermediate
  * object per cell); `JSON.parse` of it gives the same `RollupStats` but the sketch's text.
  */
-function statsJson(stats: RollupStats): string {
+function packStats(stats: RollupStats): string {
   let out = '';
   for (const f of countFields) {
     const v = stats[f];
