@@ -22,7 +22,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
  * checks that they agree). A V8 heap limit of 2,000 MB, just under 2 GiB: from 2 GiB up (the
  * default here is 4 GiB) V8 lets the heap grow to 4x what survived the last full collection
  * while allocation is fast; under it, to at most ~2x. The service's caches are bounded (QUERY_*
- * settings), so its live heap stays near 100 MB: 290 MB of RSS after the query bench against
+ * settings), so its live heap stays near 100 MB: ~300 MB of RSS after the query bench against
  * 373-422 MB without the limit (docs/PERFORMANCE.md).
  */
 const serviceNodeArgs = ['--max-old-space-size=2000'];
