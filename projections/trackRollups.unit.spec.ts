@@ -5,6 +5,7 @@ import { mergeCells } from './lib/rollupCells';
 import { decodeKey, uniqueListeners, type RollupStats } from './lib/rollupStats';
 import { cutsArb, logArb, splitAt } from './testing/arbitraries';
 import { trackEvent } from './testing/events';
+import { isInsert } from './types';
 import { applyOps, projectionSpec, type Docs } from './testing/inMemoryReadModel';
 import { bucketOf, oracle, type BucketRef } from './testing/rollupOracle';
 import {
@@ -77,7 +78,8 @@ describe('trackRollups', () => {
     );
     const stats = ops
       .filter((op) => op.collection.endsWith('.d'))
-      .map((op) => (op as { insert: RollupDelta }).insert.cells.get('t1') ?? {})
+      .filter(isInsert)
+      .map((op) => (op.insert as RollupDelta).cells.get('t1') ?? {})
       .flatMap((byKey) => Object.values(byKey));
     expect(stats).toHaveLength(4);
     expect(new Set(stats).size).toBe(1);
