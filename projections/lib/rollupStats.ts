@@ -115,33 +115,8 @@ const bumpKey = (acc: StatsAccumulator, field: BreakdownField, key: string) => {
   map[key] = (map[key] ?? 0) + 1;
 };
 
-/**
- * What `accumulate` derives from an event once, however many buckets it goes into: the
- * escaped breakdown key and the listener's hash.
- */
-export type PreparedEvent = { key?: string; listener?: number };
-
-export function prepareEvent(event: TrackEvent): PreparedEvent {
-  switch (event.type) {
-    case 'TrackPlayed':
-      return { key: encodeKey(event.data.source), listener: hashListener(event.data.listenerId) };
-    case 'TrackSaved':
-    case 'TrackUnsaved':
-      return { key: encodeKey(event.data.playlistId) };
-    case 'TrackShared':
-      return { key: encodeKey(event.data.platform) };
-    default:
-      return {};
-  }
-}
-
 /** Adds one listener event to an accumulator. Catalog events are not stats: ignored. */
-export function accumulate(
-  acc: StatsAccumulator,
-  event: TrackEvent,
-  prepared: PreparedEvent = prepareEvent(event),
-): void {
-  const key = prepared.key!;
+export function accumulate(acc: StatsAccumulator, event: TrackEvent): void {
   const c = acc.counts;
   switch (event.type) {
     case 'TrackPlayed':
@@ -149,8 +124,8 @@ export function accumulate(
       c.durationSum += event.data.durationSeconds;
       c.completionSum += event.data.completionRate;
       if (event.data.replayed) c.replays++;
-      bumpKey(acc, 'sources', key);
-      acc.listeners.push(prepared.listener!);
+      bumpKey(acc, 'sources', encodeKey(event.data.source));
+      acc.listeners.push(hashListener(event.data.listenerId));
       return;
     case 'TrackSkipped':
       c.skips++;
@@ -165,13 +140,13 @@ export function accumulate(
       return;
     case 'TrackSaved':
       c.saves++;
-      return bumpKey(acc, 'playlists', key);
+      return bumpKey(acc, 'playlists', encodeKey(event.data.playlistId));
     case 'TrackUnsaved':
       c.unsaves++;
-      return bumpKey(acc, 'playlistUnsaves', key);
+      return bumpKey(acc, 'playlistUnsaves', encodeKey(event.data.playlistId));
     case 'TrackShared':
       c.shares++;
-      return bumpKey(acc, 'platforms', key);
+      return bumpKey(acc, 'platforms', encodeKey(event.data.platform));
     case 'TrackDownloaded':
       c.downloads++;
       return;
