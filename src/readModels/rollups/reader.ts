@@ -25,8 +25,8 @@ import {
   type CompactedDoc,
   type DirectoryDoc,
   type RollupDeltaDoc,
+  unpackRollup,
 } from './documents';
-import { unpackCells, unpackRecent } from './packing';
 
 export type PartitionData = { cells: TrackCells; recent: TrackRecent };
 
@@ -59,7 +59,7 @@ const parse = (d: {
 }): Parsed => ({
   container: d.container,
   pos: d.pos ?? d.upTo ?? 0,
-  data: { cells: unpackCells(d.cellsJson), recent: unpackRecent(d.recentJson) },
+  data: unpackRollup(d),
   bytes: d.cellsJson.length + (d.recentJson?.length ?? 0),
 });
 
