@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { signToken } from '../src/auth/token';
 import { JWT_SECRET, killLeaseHolder, startInstances, until } from './lib/instances';
-import { countsFromApi, countsFromLog, differences, readModelView } from './lib/recompute';
+import { countersMatch, countsFromLog, differences, readModelView } from './lib/recompute';
 import { retryingLoad } from './lib/retryingLoad';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,15 +110,7 @@ async function main() {
     const stats = await load.stop();
     const log = await countsFromLog(instances.es.connectionString, tracks);
     const live = instances.apis.find((a) => !killed.has(a.url))!;
-    await until(async () => {
-      for (const t of tracks) {
-        const c = await countsFromApi(live, t);
-        const want = log.counts.get(t)!;
-        if (c.plays !== want.plays || c.skips !== want.skips || c.likes !== want.likes)
-          return false;
-      }
-      return true;
-    }, 120_000).catch(() => undefined);
+    await until(() => countersMatch([live], tracks, log.counts), 120_000).catch(() => undefined);
     const verifier = await instances.spawnRole('api,projector', {
       MONGODB_DB: `${instances.mongoDb}_re`,
     });

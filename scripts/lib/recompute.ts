@@ -55,6 +55,22 @@ export async function countsFromApi(
   return { plays: r.playCount ?? 0, skips: r.skipCount ?? 0, likes: r.likeCount ?? 0 };
 }
 
+/** Whether every service's counters (through the API) equal `counts` (the log's) for every track. */
+export async function countersMatch(
+  services: readonly SpawnedService[],
+  tracks: readonly string[],
+  counts: ReadonlyMap<string, TrackCounts>,
+): Promise<boolean> {
+  for (const service of services) {
+    for (const t of tracks) {
+      const c = await countsFromApi(service, t);
+      const want = counts.get(t)!;
+      if (c.plays !== want.plays || c.skips !== want.skips || c.likes !== want.likes) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Every read model as the API shows it: counters (trackCounters), analytics over closed hours
  * (trackRollups), the artist's dashboard with its recent activity (trackRollups' hour partitions).
