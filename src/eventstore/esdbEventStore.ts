@@ -16,6 +16,7 @@ import {
   type AppendExpectedRevision,
 } from '@eventstore/db-client';
 import { ConcurrencyError, UnavailableError } from '../errors';
+import { installNativeBase64Bytes } from './protobufBytes';
 import type {
   AppendOutcome,
   EventStore,
@@ -68,6 +69,7 @@ function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedE
 }
 
 export function connectEventStore(connectionString: string): EventStore {
+  installNativeBase64Bytes();
   const client = EventStoreDBClient.connectionString(connectionString);
   return {
     async append(stream, events, expected = 'any'): Promise<AppendOutcome> {
