@@ -16,4 +16,4 @@ RUN npm run build:client && mkdir -p /app/data /app/.cache && chown node:node /a
 EXPOSE 3000
 USER node
 # The heap limit: see serviceNodeArgs in scripts/lib/serviceBundle.cjs.
-CMD ["node", "--max-old-space-size=2000", "scripts/start.cjs"]
+CMD ["node", "--max-old-space-size=2000", "--max-semi-space-size=32", "scripts/start.cjs"]

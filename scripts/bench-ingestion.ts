@@ -3,7 +3,8 @@
  * same facts through the official client to the same event store, in the same run.
  *
  *   npm run bench:ingestion -- [--concurrency 32] [--seconds 10] [--rounds 3] [--tracks 2000]
- *     [--batch 50] [--settle 60] [--cpu-prof <dir>] [--query-subscription] [--env K=V ...]
+ *     [--batch 50] [--settle 60] [--cpu-prof <dir>] [--env K=V ...]
+ *     [--service-node-args "--flag --flag"]
  *   npm run bench:ingestion -- --url http://127.0.0.1:3000 --esdb esdb://127.0.0.1:2113?tls=false
  *     [--pid <service pid>]
  *
@@ -11,8 +12,7 @@
  * on embedded defaults (embedded event store, FerretDB unless MONGODB_URL is set, projectors
  * running) in a temp DATA_DIR with the rate limit lifted, and always stops it (and FerretDB) at
  * the end, also when interrupted. `--env K=V` passes extra configuration to it; `--cpu-prof <dir>`
- * runs it under `node --cpu-prof`; `--query-subscription` makes one analytics query first, which
- * starts the query side's own `$all` subscription (src/queries/trackStreams.ts), to measure it.
+ * runs it under `node --cpu-prof`; `--service-node-args` adds Node options after the service's own.
  *
  * Each round:
  * - http: `--concurrency` clients post batches of `--batch` events over keep-alive HTTP; each
@@ -35,7 +35,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { signToken } from '../src/auth/token';
 import { ingestionEventSchema } from '../src/events/ingestion';
 import { trackStream } from '../src/events/stored';
 import { anonymizeIp } from '../src/ingestion/anonymizeIp';
@@ -50,7 +49,6 @@ const arg = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
 };
-const flag = (name: string) => argv.includes(`--${name}`);
 const CONCURRENCY = Number(arg('concurrency', '32'));
 const SECONDS = Number(arg('seconds', '10'));
 const ROUNDS = Number(arg('rounds', '3'));
@@ -361,7 +359,10 @@ async function main() {
     svc = await spawnService({
       name: 'bench-ingestion',
       env: { AUTH_JWT_SECRET: SECRET, ...extraEnv },
-      nodeArgs: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+      nodeArgs: [
+        ...arg('service-node-args', '').split(' ').filter(Boolean),
+        ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+      ],
     });
   }
   const urlText = svc?.url ?? given;
@@ -375,22 +376,6 @@ async function main() {
   const client = EventStoreDBClient.connectionString(esdb);
   const url = new URL(urlText);
   try {
-    if (flag('query-subscription')) {
-      const token = signToken(SECRET, { sub: 'bench', role: 'admin' });
-      const agent = new http.Agent();
-      const res = await request(
-        agent,
-        url,
-        'GET',
-        '/api/stats/analytics?timeRange=24h&trackId=bench-1',
-        undefined,
-        {
-          authorization: `Bearer ${token}`,
-        },
-      );
-      agent.destroy();
-      console.log(`query subscription: analytics query answered ${res.status}`);
-    }
     await touchAllTracks(url, client); // every stream's first load, as a long-running service has done
     await httpPhase(url, 1); // warm-up: JIT, connections
     await settle(url);

@@ -30,6 +30,8 @@ const installed = Symbol.for('music-stats.nativeBase64Bytes');
 
 /** The bytes of a base64 string, as a plain Uint8Array view (google-protobuf keeps those as is). */
 export function base64Bytes(text: string): Uint8Array {
+  // A bytes field left empty reads as '' (events without custom metadata, on every read).
+  if (text.length === 0) return new Uint8Array(0);
   const buf = Buffer.from(text, 'base64');
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
