@@ -66,8 +66,12 @@ export const recentLike = (e: TrackEvent): RecentLike => {
 };
 export const recentPlay = (e: TrackEvent): RecentPlay => {
   const d = e.data as StoredEventData<'TrackPlayed'>;
+  // Written out rather than spread from recentLike: built for each kept play of every batch.
   return {
-    ...recentLike(e),
+    eventId: e.id,
+    trackId: d.trackId,
+    at: new Date(d.occurredAt),
+    listenerId: d.listenerId,
     source: d.source,
     durationSeconds: d.durationSeconds,
     completionRate: d.completionRate,

@@ -64,6 +64,11 @@ export function eventFeed(
   let closed = false;
 
   const pending = (c: Consumer) => c.queue.length - c.head;
+  /** Checked after every event: a loop, not an array of the consumers each time. */
+  const anyOverHighWater = () => {
+    for (const c of consumers) if (pending(c) > highWater && !c.behind) return true;
+    return false;
+  };
   const wakeUpstream = () => {
     const r = resume;
     resume = undefined;
@@ -96,7 +101,7 @@ export function eventFeed(
             c.last = e.position;
             c.wake?.();
           }
-          while (!up.stopped && [...consumers].some((c) => pending(c) > highWater && !c.behind)) {
+          while (!up.stopped && anyOverHighWater()) {
             await new Promise<void>((r) => (resume = r));
           }
           if (up.stopped) break;
